@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.nnlab-installed
+# The CPU wheel of torch lies on disk; pin it so pip never pulls a multi-GB CUDA build.
+TORCH  := torch==2.13.0
+WHEELS := /opt/wheels
+OUT    ?= results
+
+.PHONY: setup run test bench clean
+
+setup: $(STAMP)
+
+# Re-install only when the package metadata changes; a second `make setup` is a no-op.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) '$(TORCH)'
+	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/nnlab tour --out $(OUT)/
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/seed_mlp.py
+
+clean:
+	rm -rf $(VENV) results build src/*.egg-info .pytest_cache

@@ -1,0 +1,55 @@
+"""Turn a DataConfig into the arrays a run trains on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlab.config import DataConfig
+
+__all__ = ["PreparedData", "prepare"]
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Train and test arrays; for classification, labels are class indices 0..K-1 and ``classes`` the originals."""
+    X_train: np.ndarray             # (n_train, d) float64
+    y_train: np.ndarray             # (n_train,) int64 class indices, or float64 targets
+    X_test: np.ndarray              # (n_test, d); n_test may be 0
+    y_test: np.ndarray
+    task: str                       # "classification" or "regression"
+    classes: np.ndarray | None      # original label of each class index, e.g. [-1, 1]
+    domain: float                   # half-width of the square to draw
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return 0 if self.classes is None else len(self.classes)
+
+
+def prepare(cfg: DataConfig) -> PreparedData:
+    """Generate (or read) the data, split it with the config's seed, and standardise if asked."""
+    from nnlab.data import DATASETS, Standardizer, load_csv, make_dataset, to_class_indices, train_test_split
+
+    if cfg.dataset == "csv":
+        X, y = load_csv(cfg.path)
+        task = "classification" if y.dtype.kind == "i" else "regression"
+        domain = float(np.abs(X).max()) * 1.1 if X.size else 1.0
+    else:
+        X, y = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed, classes=cfg.classes)
+        task, domain = DATASETS[cfg.dataset].task, DATASETS[cfg.dataset].domain
+    classes = None
+    if task == "classification":
+        y, classes = to_class_indices(y)
+    if cfg.test_fraction > 0:
+        X_train, X_test, y_train, y_test = train_test_split(X, y, cfg.test_fraction, cfg.seed)
+    else:   # no split: keep the generation order, as the seed's programs do
+        X_train, X_test, y_train, y_test = X, X[:0], y, y[:0]
+    if cfg.standardize:
+        scaler = Standardizer().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        domain = float(np.abs(X_train).max()) * 1.1
+    return PreparedData(X_train, y_train, X_test, y_test, task, classes, domain)

@@ -1,0 +1,174 @@
+"""The one training loop. The CLI, the tour and every lab call ``fit``; it reports through observers."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from nnlab.config import TrainConfig
+from nnlab.training.losses import LOSSES
+from nnlab.training.observers import Observer
+from nnlab.training.optimizers import make_optimizer
+
+__all__ = ["History", "fit", "evaluate"]
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of one ``fit`` and how it ended.
+
+    ``loss`` is the mean training loss over the epoch's batches, computed on the forward pass that preceded
+    each step (the number the seed prints). ``train_accuracy`` likewise counts the predictions of those forward
+    passes. ``test_*`` are evaluated in eval mode after each epoch, when test data is given. ``final`` holds loss
+    and accuracy of the finished model in eval mode. The L1/L2 penalty is not part of ``loss``.
+    """
+    loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    epochs_run: int = 0
+    stopped_early: bool = False
+    interrupted: bool = False
+    diverged: bool = False
+    wall_time_s: float = 0.0
+    final: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _tensor(a, dtype) -> torch.Tensor:
+    return a.to(dtype) if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a)).to(dtype)
+
+
+def _penalty(model: nn.Module, l1: float, l2: float) -> torch.Tensor:
+    """l1 * sum|W| + l2/2 * sum W^2 over the weight matrices of Linear layers (biases are not penalised)."""
+    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
+    total = torch.zeros(())
+    if l1:
+        total = total + l1 * sum(w.abs().sum() for w in weights)
+    if l2:
+        total = total + 0.5 * l2 * sum((w * w).sum() for w in weights)
+    return total
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, X, y, loss: str = "cross-entropy", task: str = "classification") -> dict:
+    """Loss and (for classification) accuracy of ``model`` on ``X`` (n, d) and labels ``y`` (n,), in eval mode."""
+    spec = LOSSES[loss]
+    was_training = model.training
+    model.eval()
+    X = _tensor(X, torch.float32)
+    y = _tensor(y, torch.int64 if task == "classification" else torch.float32)
+    out = model(X)
+    result = {"loss": float(spec.value(out, spec.targets(y, out.shape[1])))}
+    if task == "classification":
+        result["accuracy"] = float((spec.predict(out) == y).float().mean())
+    model.train(was_training)
+    return result
+
+
+def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test=None,
+        task: str = "classification", observers=()) -> History:
+    """Train ``model`` in place on ``X`` (n, d) and ``y`` (n,) and return its History.
+
+    Parameters
+    ----------
+    model : torch.nn.Module mapping (batch, d) inputs to (batch, outputs)
+    X, y : arrays or tensors. For classification ``y`` holds class indices 0..K-1; for regression, targets.
+    config : TrainConfig (optimizer, lr, epochs, batch_size, loss, l1, l2, early_stopping, seed)
+    X_test, y_test : optional held-out data, evaluated after every epoch
+    task : "classification" or "regression"
+    observers : Observer instances, called at fit start, after each backward, at each epoch end, at fit end
+
+    Ctrl-C stops training after the current step and returns the history so far with ``interrupted=True``.
+    """
+    spec = LOSSES[config.loss]
+    classify = task == "classification"
+    X = _tensor(X, torch.float32)                                            # (n, d)
+    y = _tensor(y, torch.int64 if classify else torch.float32)               # (n,)
+    has_test = X_test is not None and len(X_test) > 0
+    if has_test:
+        X_test = _tensor(X_test, torch.float32)
+        y_test = _tensor(y_test, torch.int64 if classify else torch.float32)
+    n = X.shape[0]
+    out_size = model(X[:1]).shape[1] if n else 1
+    targets = spec.targets(y, out_size)                                      # (n,) or (n, outputs)
+    batch = n if config.batch_size is None else min(config.batch_size, n)
+    order_rng = torch.Generator().manual_seed(config.seed)                   # mini-batch order only
+    torch.manual_seed(config.seed)                                           # dropout masks
+    optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr)
+    regularize = config.l1 > 0 or config.l2 > 0
+    after_backward = [o for o in observers if type(o).on_after_backward is not Observer.on_after_backward]
+
+    history = History()
+    best, since_best = math.inf, 0
+    for o in observers:
+        o.on_fit_start(model, config)
+    start = time.perf_counter()
+    try:
+        for epoch in range(1, config.epochs + 1):
+            model.train()
+            # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation
+            if batch == n:
+                batches = [(X, targets, y)]
+            else:
+                perm = torch.randperm(n, generator=order_rng)
+                batches = [(X[i], targets[i], y[i]) for i in perm.split(batch)]
+            loss_sum = torch.zeros(())
+            correct = torch.zeros((), dtype=torch.int64)
+            for xb, tb, yb in batches:
+                # 2) forward and loss;  3) backward;  4) step
+                out = model(xb)                                              # (b, outputs)
+                loss = spec.value(out, tb)
+                objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
+                optimizer.zero_grad(set_to_none=True)
+                objective.backward()
+                for o in after_backward:
+                    o.on_after_backward(model)
+                optimizer.step()
+                loss_sum += loss.detach() * xb.shape[0]
+                if classify:
+                    correct += (spec.predict(out.detach()) == yb).sum()
+            # 5) the epoch's metrics (one host sync per epoch)
+            logs = {"epoch": epoch, "loss": float(loss_sum) / n}
+            history.loss.append(logs["loss"])
+            if classify:
+                logs["train_accuracy"] = int(correct) / n
+                history.train_accuracy.append(logs["train_accuracy"])
+            if has_test:
+                test = evaluate(model, X_test, y_test, config.loss, task)
+                logs["test_loss"] = test["loss"]
+                history.test_loss.append(test["loss"])
+                if classify:
+                    logs["test_accuracy"] = test["accuracy"]
+                    history.test_accuracy.append(test["accuracy"])
+            history.epochs_run = epoch
+            for o in observers:
+                o.on_epoch_end(epoch, logs, model)
+            if not math.isfinite(logs["loss"]):
+                history.diverged = True
+                break
+            # 6) early stopping on the test loss if there is one, else the training loss
+            if config.early_stopping is not None:
+                monitored = logs.get("test_loss", logs["loss"])
+                if monitored < best - 1e-12:
+                    best, since_best = monitored, 0
+                else:
+                    since_best += 1
+                    if since_best >= config.early_stopping:
+                        history.stopped_early = True
+                        break
+    except KeyboardInterrupt:
+        history.interrupted = True
+    history.wall_time_s = time.perf_counter() - start
+    history.final = {f"train_{k}": v for k, v in evaluate(model, X, y, config.loss, task).items()}
+    if has_test:
+        history.final.update({f"test_{k}": v for k, v in evaluate(model, X_test, y_test, config.loss, task).items()})
+    for o in observers:
+        o.on_fit_end(history, model)
+    return history

@@ -1,0 +1,47 @@
+"""Shared colours and helpers: the seed draws class 0 / -1 in blue and class 1 / +1 in red."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+BLUE = "#1f5fbf"
+RED = "#d62728"
+EXTRA = ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+
+
+def class_colors(k: int) -> list[str]:
+    """Colours for k classes: blue, red, then distinct others."""
+    return ([BLUE, RED] + EXTRA)[:k] if k <= 10 else [f"C{i % 10}" for i in range(k)]
+
+
+def region_cmap(k: int) -> ListedColormap:
+    return ListedColormap(class_colors(k))
+
+
+def scatter_classes(ax, X: np.ndarray, y: np.ndarray, labels=None, size: float = 12, edge: str = "white") -> None:
+    """Points coloured by class index ``y`` (0..K-1); ``labels`` names each class in the legend."""
+    k = int(y.max()) + 1 if y.size else 0
+    labels = labels if labels is not None else [str(i) for i in range(k)]
+    for c, color in enumerate(class_colors(k)):
+        pts = X[y == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, c=color, edgecolors=edge, linewidths=0.4,
+                   label=f"class {labels[c]} ({len(pts)})", zorder=3)
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A pyplot-free figure (no global state, works headless)."""
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def save(fig: Figure, path: str | Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Write ``fig`` to ``path`` (its suffix replaced by each format); returns the files written."""
+    path = Path(path)
+    written = []
+    for fmt in formats:
+        target = path.with_suffix(f".{fmt}")
+        fig.savefig(target, format=fmt, dpi=100)
+        written.append(target)
+    return written
