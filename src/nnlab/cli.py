@@ -154,7 +154,11 @@ def train(
     from nnlab.training.run import train as run_training
     capture = None if no_figures else GradientCapture()
     observers = [_progress(f"{cfg.data.dataset}")] + ([capture] if capture else [])
-    run = run_training(cfg, observers=observers, data=prepared)
+    try:
+        run = run_training(cfg, observers=observers, data=prepared)
+    except KeyboardInterrupt:   # before the first epoch (fit itself turns Ctrl-C into history.interrupted)
+        print(f"Interrupted before training started; kept {out}/config.json.")
+        raise typer.Exit(130) from None
     history = run.history
     (out / "history.json").write_text(json.dumps(history.to_dict(), indent=2))
 

@@ -16,8 +16,8 @@ class CSVFormatError(InvalidArgument):
     """A CSV file that cannot be read as data; the message names the line and the problem."""
 
     def __init__(self, path, line: int | None, problem: str):
-        where = f"{path}, line {line}" if line is not None else str(path)
-        super().__init__(f"Cannot load '{where}': {problem}", "csv")
+        where = f"'{path}', line {line}" if line is not None else f"'{path}'"
+        super().__init__(f"Cannot load {where}: {problem}", "csv")
         self.line = line
 
 

@@ -1,0 +1,15 @@
+import os
+
+import pytest
+
+# Tests run single-threaded torch: results do not depend on the machine's core count, and parallel runs don't fight.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_thread_torch():
+    try:
+        import torch
+    except ImportError:   # pragma: no cover
+        return
+    torch.set_num_threads(1)

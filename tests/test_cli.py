@@ -1,0 +1,146 @@
+"""The nnlab command, run as a user runs it: in a subprocess, checking exit codes and output."""
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pixels import shows_both_classes
+
+_SCRIPT = Path(sys.executable).parent / "nnlab"
+NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
+
+
+def nnlab(*args, cwd=None, timeout=300):
+    return subprocess.run(NNLAB + list(args), capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+def test_help_lists_the_commands():
+    result = nnlab("--help")
+    assert result.returncode == 0
+    for command in ("perceptron", "train", "datasets", "tour"):
+        assert command in result.stdout
+
+
+def test_help_does_not_import_torch():
+    code = "import sys; from nnlab.cli import app; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("args, flag, shown", [
+    (["--dataset", "circel"], "--dataset", "seed-circle"),
+    (["--activation", "rleu"], "--activation", "leaky_relu"),
+    (["--optimizer", "adamm"], "--optimizer", "nesterov"),
+    (["--loss", "hinge"], "--loss", "cross-entropy"),
+    (["--lr", "0"], "--lr", "(0, inf)"),
+    (["--lr", "-0.5"], "--lr", "Got -0.5"),
+    (["--epochs", "0"], "--epochs", ">= 1"),
+    (["--hidden", "8,,8"], "--hidden", "'8,,8'"),
+    (["--hidden", "8,-1"], "--hidden", "comma-separated"),
+    (["--csv", "/no/such/file.csv"], "--csv", "no such file"),
+    (["--preset", "nope"], "--preset", "seed-circle"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, flag, shown):
+    result = nnlab("train", "--out", str(tmp_path / "o"), *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {flag}") and shown in lines[0]
+
+
+def test_malformed_csv_names_the_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,0\n3,oops,1\n")
+    result = nnlab("train", "--csv", str(bad), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "line 3" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unwritable_out_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = nnlab("train", "--epochs", "1", "--out", str(blocker / "sub"))
+    assert result.returncode == 2 and result.stderr.startswith("Error: --out") and "Traceback" not in result.stderr
+
+
+def test_type_errors_from_the_parser_exit_2():
+    assert nnlab("train", "--epochs", "many").returncode == 2
+
+
+def test_train_writes_config_history_and_figures(tmp_path):
+    out = tmp_path / "run"
+    result = nnlab("train", "--dataset", "xor", "--hidden", "4,2", "--activation", "tanh", "--optimizer", "sgd",
+                   "--lr", "0.03", "--batch-size", "10", "--epochs", "20", "--test-fraction", "0.5", "--seed", "1",
+                   "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["hidden_sizes"] == [4, 2] and config["train"]["batch_size"] == 10
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 20 and len(history["test_accuracy"]) == 20
+    assert shows_both_classes(out / "decision_boundary.png")
+    assert (out / "loss_curve.png").exists() and (out / "gradient_heatmap.png").exists()
+    assert "engine torch" in result.stdout
+
+
+def test_a_written_config_reproduces_the_run(tmp_path):
+    first = tmp_path / "a"
+    assert nnlab("train", "--dataset", "moons", "--epochs", "30", "--no-figures", "--out", str(first)).returncode == 0
+    second = tmp_path / "b"
+    result = nnlab("train", "--config", str(first / "config.json"), "--no-figures", "--out", str(second))
+    assert result.returncode == 0, result.stderr
+    h1, h2 = (json.loads((d / "history.json").read_text()) for d in (first, second))
+    assert h1["loss"] == h2["loss"]
+    assert not list(second.glob("*.png"))
+
+
+def test_ctrl_c_stops_cleanly_keeps_files_and_exits_130(tmp_path):
+    out = tmp_path / "long"
+    proc = subprocess.Popen(NNLAB + ["train", "--epochs", "1000000", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (out / "config.json").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(8)                              # let torch load and training start (slow on a loaded machine)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert stdout.startswith("Interrupted")
+    assert json.loads((out / "config.json").read_text())["train"]["epochs"] == 1000000
+    if "Interrupted at epoch" in stdout:      # the usual case: Ctrl-C during training keeps the history
+        history = json.loads((out / "history.json").read_text())
+        assert history["interrupted"] and history["epochs_run"] > 0
+
+
+def test_perceptron_command(tmp_path):
+    result = nnlab("perceptron", "--out", str(tmp_path))
+    assert result.returncode == 0
+    assert "converged=True" in result.stdout and "converged=False" in result.stdout
+    assert shows_both_classes(tmp_path / "perceptron_visualization.png")
+
+
+def test_datasets_list_and_show(tmp_path):
+    listing = nnlab("datasets")
+    assert listing.returncode == 0 and "seed-circle" in listing.stdout and "reg-gauss" in listing.stdout
+    target = tmp_path / "spiral.png"
+    shown = nnlab("datasets", "show", "spiral", "--out", str(target))
+    assert shown.returncode == 0 and shows_both_classes(target)
+    unknown = nnlab("datasets", "show", "spirl", "--out", str(target))
+    assert unknown.returncode == 2 and "spirals" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_tour_writes_every_figure_the_report_and_the_summary(tmp_path):
+    result = nnlab("tour", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for name in ("perceptron_visualization.png", "classification_visualization.png", "loss_curve.png",
+                 "gradient_heatmap.png", "report.html", "summary.json"):
+        assert (tmp_path / name).exists(), name
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["perceptron"]["linear"]["converged"] and not summary["perceptron"]["xor"]["converged"]
+    assert summary["diagnostics"]["epochs"] == 2000 and summary["diagnostics"]["train_accuracy"] >= 0.97
+    assert summary["wall_time_s"] < 60
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 4 and summary["versions"]["torch"] in html
