@@ -25,8 +25,14 @@ run: setup
 test: setup
 	$(PY) -m pytest -q
 
+# The seed's own program in C++ against libtorch, built beside the venv when g++ and shared/ are there.
+SEED_CPP := $(VENV)/seed_mlp
+ANCHOR   := ../shared/anchors/seed_mlp/build.sh
+
 bench: setup
-	$(PY) benchmarks/seed_mlp.py
+	@if [ -f $(ANCHOR) ] && command -v g++ >/dev/null && [ ! -x $(SEED_CPP) ]; then \
+	  PYTHON=$(PY) bash $(ANCHOR) $(SEED_CPP) || echo "C++ build failed; benchmarking the Python variants only"; fi
+	$(PY) benchmarks/seed_mlp.py $$( [ -x $(SEED_CPP) ] && echo --cpp $(SEED_CPP) )
 
 clean:
 	rm -rf $(VENV) results build src/*.egg-info .pytest_cache

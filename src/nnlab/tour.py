@@ -21,7 +21,18 @@ def versions() -> dict:
     return {"nnlab": nnlab.__version__, "python": platform.python_version(), "torch": torch.__version__,
             "numpy": numpy.__version__, "matplotlib": matplotlib.__version__,
             "torch_threads": torch.get_num_threads(), "machine": platform.machine(),
-            "platform": platform.platform(terse=True), "processor": platform.processor() or "unknown"}
+            "platform": platform.platform(terse=True), "cpu": cpu_model()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: ()) -> dict:
