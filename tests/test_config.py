@@ -33,7 +33,7 @@ def test_configs_are_frozen():
     (lambda: TrainConfig(loss="hinge"), "loss"), (lambda: ModelConfig(activation="rleu"), "activation"),
     (lambda: ModelConfig(hidden_sizes=(8, 0)), "hidden_sizes"), (lambda: ModelConfig(dropout=1.0), "dropout"),
     (lambda: DataConfig(dataset="nope"), "dataset"), (lambda: DataConfig(test_fraction=1.0), "test_fraction"),
-    (lambda: DataConfig(dataset="csv"), "path"),
+    (lambda: DataConfig(dataset="csv"), "path"), (lambda: DataConfig(dataset="xor", classes=3), "classes"),
 ])
 def test_bad_values_fail_early_naming_the_field(make, name):
     with pytest.raises(InvalidArgument) as err:

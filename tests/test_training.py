@@ -158,3 +158,15 @@ def test_the_loop_never_prints(capsys):
     model, X, y = _seed_problem()
     fit(model, X, y, TrainConfig(epochs=3))
     assert capsys.readouterr() == ("", "")
+
+
+def test_batch_norm_mini_batches_never_train_on_a_single_sample():
+    # 201 points in batches of 100 would leave a last batch of 1, which batch norm cannot normalise.
+    cfg = RunConfig(data=DataConfig(dataset="moons", n=201), model=ModelConfig(hidden_sizes=(8,), batch_norm=True),
+                    train=TrainConfig(batch_size=100, epochs=3))
+    assert train(cfg).history.epochs_run == 3
+
+
+def test_a_split_that_leaves_no_training_points_is_an_error():
+    with pytest.raises(InvalidArgument, match="no training points"):
+        train(RunConfig(data=DataConfig(dataset="xor4", test_fraction=0.9), train=TrainConfig(epochs=1)))

@@ -16,6 +16,7 @@ from nnlab._validation import InvalidArgument, parse_sizes
 from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
+from nnlab.nn.init import INITS
 from nnlab.training.losses import LOSSES
 from nnlab.training.optimizers import OPTIMIZERS
 
@@ -91,6 +92,10 @@ def train(
     test_fraction: Annotated[Optional[float], typer.Option(help="Share held out for testing, in [0, 1).")] = None,
     hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes, e.g. '8,8,8,8,8'; '' for none.")] = None,
     activation: Annotated[Optional[str], typer.Option(help=f"Hidden activation: {_choices(ACTIVATIONS)}.")] = None,
+    init: Annotated[Optional[str], typer.Option(help=f"Weight initialisation: {_choices(INITS)}.")] = None,
+    dropout: Annotated[Optional[float], typer.Option(help="Dropout probability after each hidden layer.")] = None,
+    batch_norm: Annotated[Optional[bool], typer.Option("--batch-norm/--no-batch-norm",
+                                                       help="Batch norm before each hidden activation.")] = None,
     optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {_choices(OPTIMIZERS)}.")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Learning rate (> 0).")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Number of epochs (> 0).")] = None,
@@ -128,8 +133,9 @@ def train(
         data.update(dataset="csv", path=str(csv))
     if hidden is not None:
         model["hidden_sizes"] = list(parse_sizes(hidden))
-    if activation is not None:
-        model["activation"] = activation
+    for key, value in {"activation": activation, "init": init, "dropout": dropout, "batch_norm": batch_norm}.items():
+        if value is not None:
+            model[key] = value
     for key, value in {"optimizer": optimizer, "lr": lr, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
                        "seed": seed}.items():
         if value is not None:
@@ -170,12 +176,10 @@ def train(
     files = []
     if not no_figures:
         from nnlab.programs import write_run_figures
-        files = write_run_figures(run, capture, out)
+        files = write_run_figures(run, capture, out, title=f"{cfg.data.dataset}: {_describe(cfg)}")
     from nnlab.nn import count_parameters
     parts = [f"dataset {cfg.data.dataset} ({len(prepared.X_train)} train / {len(prepared.X_test)} test)",
-             f"model {cfg.model.input_size}->{'->'.join(map(str, cfg.model.hidden_sizes))}"
-             f"{'->' if cfg.model.hidden_sizes else ''}{cfg.model.output_size} {cfg.model.activation}, "
-             f"{count_parameters(run.model)} parameters",
+             f"model {_describe(cfg)}, {count_parameters(run.model)} parameters",
              f"{cfg.train.optimizer} lr {cfg.train.lr}, {history.epochs_run} epochs in {history.wall_time_s:.2f} s "
              f"(engine torch)"]
     con.print("\n".join(parts))
@@ -186,6 +190,12 @@ def train(
     if history.diverged:
         con.print("[bold red]the loss became NaN or infinite; training stopped. Try a smaller --lr.[/]")
     con.print(f"wrote {out}/config.json, {out}/history.json" + "".join(f", {f}" for f in files))
+
+
+def _describe(cfg) -> str:
+    """'2->8->8->2 relu' for a model config."""
+    sizes = [cfg.model.input_size, *cfg.model.hidden_sizes, cfg.model.output_size]
+    return f"{'->'.join(map(str, sizes))} {cfg.model.activation}"
 
 
 @datasets_app.callback()

@@ -46,6 +46,9 @@ class DataConfig:
         check_fraction("test_fraction", self.test_fraction, "DataConfig")
         if self.classes is not None:
             check_int("classes", self.classes, "DataConfig", minimum=2)
+            if self.dataset != "spirals":
+                raise InvalidArgument(f"The 'classes' parameter of DataConfig applies only to dataset 'spirals'. "
+                                      f"Got classes={self.classes!r} with dataset {self.dataset!r}.", "classes")
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@ def diagnostics_program(out: Path, seed: int = 0, epochs: int = 2000, observers=
 
 def write_run_figures(run, capture, out: Path, boundary_name: str | None = "decision_boundary.png",
                       loss_name: str | None = "loss_curve.png",
-                      gradient_name: str | None = "gradient_heatmap.png") -> list[Path]:
+                      gradient_name: str | None = "gradient_heatmap.png",
+                      title: str = "MLP Classification and Predictions") -> list[Path]:
     """Write a finished run's figures into ``out``: decision regions (2-D classification only), the loss curve,
     and the gradient heatmap when a GradientCapture was attached. Returns the files written."""
     from nnlab.training.losses import LOSSES
@@ -86,7 +87,9 @@ def write_run_figures(run, capture, out: Path, boundary_name: str | None = "deci
     if boundary_name and data.task == "classification" and data.n_features == 2:
         fig = plot_decision_boundary(run.model, data.X_train, data.y_train, LOSSES[run.config.train.loss],
                                      domain=data.domain, accuracy=history.final.get("train_accuracy"),
-                                     labels=[str(c) for c in data.classes])
+                                     labels=[str(c) for c in data.classes], X_test=data.X_test,
+                                     y_test=data.y_test, title=title,
+                                     test_accuracy=history.final.get("test_accuracy"))
         files += save(fig, out / boundary_name)
     if loss_name and history.loss:
         files += save(plot_loss_curve(history), out / loss_name)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlab._validation import InvalidArgument
 from nnlab.config import DataConfig
 
 __all__ = ["PreparedData", "prepare"]
@@ -48,6 +49,9 @@ def prepare(cfg: DataConfig) -> PreparedData:
         X_train, X_test, y_train, y_test = train_test_split(X, y, cfg.test_fraction, cfg.seed)
     else:   # no split: keep the generation order, as the seed's programs do
         X_train, X_test, y_train, y_test = X, X[:0], y, y[:0]
+    if len(X_train) == 0:
+        raise InvalidArgument(f"The 'test_fraction' parameter of DataConfig leaves no training points "
+                              f"({len(X)} points, test_fraction {cfg.test_fraction}).", "test_fraction")
     if cfg.standardize:
         scaler = Standardizer().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)

@@ -56,6 +56,19 @@ def _penalty(model: nn.Module, l1: float, l2: float) -> torch.Tensor:
     return total
 
 
+def _output_size(model: nn.Module, X: torch.Tensor) -> int:
+    """The model's number of outputs, from its last Linear layer, else from an eval-mode forward pass."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if linears:
+        return linears[-1].out_features
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        size = model(X[:1]).shape[1]
+    model.train(was_training)
+    return size
+
+
 def _threads_for(model: nn.Module, batch: int) -> int:
     """Threads worth using: small models spend their time in per-op overhead, where extra threads only add
     synchronisation (the seed's 330-parameter MLP runs slower on 2 threads than on 1)."""
@@ -103,7 +116,8 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
         X_test = _tensor(X_test, torch.float32)
         y_test = _tensor(y_test, torch.int64 if classify else torch.float32)
     n = X.shape[0]
-    out_size = model(X[:1]).shape[1] if n else 1
+    out_size = _output_size(model, X)
+    has_batch_norm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
     targets = spec.targets(y, out_size)                                      # (n,) or (n, outputs)
     batch = n if config.batch_size is None else min(config.batch_size, n)
     order_rng = torch.Generator().manual_seed(config.seed)                   # mini-batch order only
@@ -126,8 +140,10 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
             if batch == n:
                 batches = [(X, targets, y)]
             else:
-                perm = torch.randperm(n, generator=order_rng)
-                batches = [(X[i], targets[i], y[i]) for i in perm.split(batch)]
+                chunks = list(torch.randperm(n, generator=order_rng).split(batch))
+                if has_batch_norm and len(chunks) > 1 and len(chunks[-1]) == 1:
+                    chunks[-2:] = [torch.cat(chunks[-2:])]   # batch norm cannot train on a single sample
+                batches = [(X[i], targets[i], y[i]) for i in chunks]
             loss_sum = torch.zeros(())
             correct = torch.zeros((), dtype=torch.int64)
             for xb, tb, yb in batches:

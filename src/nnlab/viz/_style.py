@@ -23,10 +23,12 @@ def region_cmap(k: int) -> ListedColormap:
 
 def scatter_classes(ax, X: np.ndarray, y: np.ndarray, labels=None, size: float = 12, edge: str = "white") -> None:
     """Points coloured by class index ``y`` (0..K-1); ``labels`` names each class in the legend."""
-    k = int(y.max()) + 1 if y.size else 0
+    k = max(int(y.max()) + 1 if y.size else 0, len(labels or []))
     labels = labels if labels is not None else [str(i) for i in range(k)]
     for c, color in enumerate(class_colors(k)):
         pts = X[y == c]
+        if len(pts) == 0:
+            continue
         ax.scatter(pts[:, 0], pts[:, 1], s=size, c=color, edgecolors=edge, linewidths=0.4,
                    label=f"class {labels[c]} ({len(pts)})", zorder=3)
 

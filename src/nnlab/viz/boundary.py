@@ -33,8 +33,12 @@ def predict_grid(model, loss, domain: float, resolution: int = 200) -> tuple[np.
 
 def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: float = 2.5,
                            resolution: int = 200, title: str = "MLP Classification and Predictions",
-                           accuracy: float | None = None, labels=None):
-    """Grid predictions as faint regions (the seed's mix(0.2)), the points coloured by true class on top."""
+                           accuracy: float | None = None, labels=None, X_test: np.ndarray | None = None,
+                           y_test: np.ndarray | None = None, test_accuracy: float | None = None):
+    """Grid predictions as faint regions (the seed's mix(0.2)), the points coloured by true class on top.
+
+    Test points, when given, are drawn with a black outline (as TensorFlow Playground draws them).
+    """
     axis, grid = predict_grid(model, loss, domain, resolution)
     k = max(int(y.max()) + 1, int(grid.max()) + 1)
     fig = new_figure(8, 8)
@@ -44,8 +48,13 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: fl
     ax.imshow(grid.T, origin="lower", extent=extent, cmap=region_cmap(k), vmin=-0.5, vmax=k - 0.5,
               alpha=0.25, interpolation="nearest")
     scatter_classes(ax, X, y, labels=labels, size=14)
+    if X_test is not None and len(X_test):
+        test_labels = [f"{name}, test" for name in (labels or [str(i) for i in range(k)])]
+        scatter_classes(ax, X_test, y_test, labels=test_labels, size=14, edge="black")
     if accuracy is not None:
         title = f"{title}\ntraining accuracy {accuracy:.2%}"
+        if test_accuracy is not None:
+            title += f", test accuracy {test_accuracy:.2%}"
     ax.set_title(title, fontsize=14)
     ax.set_xlim(-domain, domain)
     ax.set_ylim(-domain, domain)
