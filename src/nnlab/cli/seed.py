@@ -1,63 +1,20 @@
-"""The ``nnlab`` command: a thin shell that parses, calls the library and shows the result.
-
-Errors in arguments print one line and exit 2; Ctrl-C exits 130 and keeps what was written.
-Heavy modules (torch, matplotlib) are imported inside the commands, so ``nnlab --help`` starts fast.
-"""
+"""The seed chapter's programs as commands: ``perceptron``, ``train`` and ``tour``."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
+from nnlab.cli._common import app, choices, console, describe, out_dir, progress
 from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.nn.init import INITS
 from nnlab.training.losses import LOSSES
 from nnlab.training.optimizers import OPTIMIZERS
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="nnlab: the perceptron, multi-layer perceptrons and how they train, from first principles.")
-datasets_app = typer.Typer(help="List the data sets, or draw one with 'show NAME'.", invoke_without_command=True)
-app.add_typer(datasets_app, name="datasets")
-
-# Library parameter name -> the flag a user typed, so errors name what the user can change.
-_FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction",
-          "hidden_sizes": "--hidden", "hidden": "--hidden", "activation": "--activation", "optimizer": "--optimizer",
-          "lr": "--lr", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
-          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
-          "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
-          "max_epochs": "--max-epochs", "preset": "--preset"}
-
-
-def _choices(registry) -> str:
-    return ", ".join(registry)
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-    return Console(stderr=stderr, highlight=False)
-
-
-def _out_dir(path: Path) -> Path:
-    """Create ``path`` and check that it takes files; raise InvalidArgument naming --out otherwise."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".nnlab-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise InvalidArgument(f"cannot write to the output directory '{path}': {err.strerror or err}.", "out") from None
-    return path
-
-
-def _progress(description: str):
-    from nnlab.training.observers import ProgressBar
-    return ProgressBar(description, console=_console(stderr=True))
 
 
 @app.command()
@@ -72,9 +29,9 @@ def perceptron(
     check_positive("lr", lr)
     check_int("max_epochs", max_epochs)
     from nnlab.programs import perceptron_program
-    result = perceptron_program(_out_dir(out), seed=seed, lr=lr, max_epochs=max_epochs)
+    result = perceptron_program(out_dir(out), seed=seed, lr=lr, max_epochs=max_epochs)
     lin, xor = result["linear"], result["xor"]
-    con = _console()
+    con = console()
     con.print(f"separable data: converged={lin['converged']} after {lin['epochs']} epochs, "
               f"accuracy {lin['accuracy']:.1%}, w={[round(w, 4) for w in lin['weights']]}, b={lin['bias']:.4g}")
     con.print(f"XOR:            converged={xor['converged']} after {xor['epochs']} epochs, "
@@ -84,28 +41,28 @@ def perceptron(
 
 @app.command()
 def train(
-    dataset: Annotated[Optional[str], typer.Option(help=f"Data set: {_choices(DATASETS)}.")] = None,
+    dataset: Annotated[Optional[str], typer.Option(help=f"Data set: {choices(DATASETS)}.")] = None,
     csv: Annotated[Optional[Path], typer.Option(help="Train on a CSV file (header x1,x2[,...],label) instead.")] = None,
     n: Annotated[Optional[int], typer.Option(help="Number of points (default: the data set's own).")] = None,
     noise: Annotated[Optional[float], typer.Option(help="Generator noise (see 'nnlab datasets').")] = None,
     classes: Annotated[Optional[int], typer.Option(help="Number of classes (spirals).")] = None,
     test_fraction: Annotated[Optional[float], typer.Option(help="Share held out for testing, in [0, 1).")] = None,
     hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes, e.g. '8,8,8,8,8'; '' for none.")] = None,
-    activation: Annotated[Optional[str], typer.Option(help=f"Hidden activation: {_choices(ACTIVATIONS)}.")] = None,
-    init: Annotated[Optional[str], typer.Option(help=f"Weight initialisation: {_choices(INITS)}.")] = None,
+    activation: Annotated[Optional[str], typer.Option(help=f"Hidden activation: {choices(ACTIVATIONS)}.")] = None,
+    init: Annotated[Optional[str], typer.Option(help=f"Weight initialisation: {choices(INITS)}.")] = None,
     dropout: Annotated[Optional[float], typer.Option(help="Dropout probability after each hidden layer.")] = None,
     batch_norm: Annotated[Optional[bool], typer.Option("--batch-norm/--no-batch-norm",
                                                        help="Batch norm before each hidden activation.")] = None,
-    optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {_choices(OPTIMIZERS)}.")] = None,
+    optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {choices(OPTIMIZERS)}.")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Learning rate (> 0).")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Number of epochs (> 0).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Mini-batch size; 0 = full batch.")] = None,
-    loss: Annotated[Optional[str], typer.Option(help=f"Loss: {_choices(LOSSES)}.")] = None,
+    loss: Annotated[Optional[str], typer.Option(help=f"Loss: {choices(LOSSES)}.")] = None,
     l1: Annotated[Optional[float], typer.Option(help="L1 penalty on weights.")] = None,
     l2: Annotated[Optional[float], typer.Option(help="L2 penalty on weights.")] = None,
     early_stopping: Annotated[Optional[int], typer.Option(help="Patience in epochs; 0 = off.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, initial weights and batch order.")] = None,
-    preset: Annotated[Optional[str], typer.Option(help=f"Start from a preset: {_choices(PRESETS)}.")] = None,
+    preset: Annotated[Optional[str], typer.Option(help=f"Start from a preset: {choices(PRESETS)}.")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Start from a config JSON (as written by every run).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory (default results/train-<dataset>).")] = None,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
@@ -153,13 +110,13 @@ def train(
     prepared = prepare(cfg.data)
     cfg = sized_for_data(cfg, prepared)
     check_compatible(cfg.train.loss, prepared.task, prepared.n_classes, cfg.model.output_size)
-    out = _out_dir(out or Path("results") / f"train-{cfg.data.dataset}")
+    out = out_dir(out or Path("results") / f"train-{cfg.data.dataset}")
     (out / "config.json").write_text(cfg.to_json())
 
     from nnlab.training import GradientCapture
     from nnlab.training.run import train as run_training
     capture = None if no_figures else GradientCapture()
-    observers = [_progress(f"{cfg.data.dataset}")] + ([capture] if capture else [])
+    observers = [progress(f"{cfg.data.dataset}")] + ([capture] if capture else [])
     try:
         run = run_training(cfg, observers=observers, data=prepared)
     except KeyboardInterrupt:   # before the first epoch (fit itself turns Ctrl-C into history.interrupted)
@@ -168,7 +125,7 @@ def train(
     history = run.history
     (out / "history.json").write_text(json.dumps(history.to_dict(), indent=2))
 
-    con = _console()
+    con = console()
     if history.interrupted:
         con.print(f"Interrupted at epoch {history.epochs_run} of {cfg.train.epochs}; kept {out}/config.json and "
                   f"{out}/history.json.")
@@ -176,10 +133,10 @@ def train(
     files = []
     if not no_figures:
         from nnlab.programs import write_run_figures
-        files = write_run_figures(run, capture, out, title=f"{cfg.data.dataset}: {_describe(cfg)}")
+        files = write_run_figures(run, capture, out, title=f"{cfg.data.dataset}: {describe(cfg)}")
     from nnlab.nn import count_parameters
     parts = [f"dataset {cfg.data.dataset} ({len(prepared.X_train)} train / {len(prepared.X_test)} test)",
-             f"model {_describe(cfg)}, {count_parameters(run.model)} parameters",
+             f"model {describe(cfg)}, {count_parameters(run.model)} parameters",
              f"{cfg.train.optimizer} lr {cfg.train.lr}, {history.epochs_run} epochs in {history.wall_time_s:.2f} s "
              f"(engine torch)"]
     con.print("\n".join(parts))
@@ -192,51 +149,6 @@ def train(
     con.print(f"wrote {out}/config.json, {out}/history.json" + "".join(f", {f}" for f in files))
 
 
-def _describe(cfg) -> str:
-    """'2->8->8->2 relu' for a model config."""
-    sizes = [cfg.model.input_size, *cfg.model.hidden_sizes, cfg.model.output_size]
-    return f"{'->'.join(map(str, sizes))} {cfg.model.activation}"
-
-
-@datasets_app.callback()
-def datasets_list(ctx: typer.Context):
-    """List every data set with its task, default size and what its noise does."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from rich.table import Table
-    table = Table(title="nnlab data sets")
-    for column in ("name", "task", "n", "noise", "noise means", "what it is"):
-        table.add_column(column)
-    for d in DATASETS.values():
-        table.add_row(d.name, d.task, str(d.n), str(d.noise), d.noise_meaning, d.description)
-    _console().print(table)
-
-
-@datasets_app.command("show")
-def datasets_show(
-    name: Annotated[str, typer.Argument(help=f"One of: {_choices(DATASETS)}.")],
-    n: Annotated[Optional[int], typer.Option(help="Number of points.")] = None,
-    noise: Annotated[Optional[float], typer.Option(help="Generator noise.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-    out: Annotated[Optional[Path], typer.Option(help="PNG to write (default results/datasets/NAME.png).")] = None,
-):
-    """Draw one data set to a PNG."""
-    from nnlab._validation import check_choice
-    from nnlab.data import make_dataset, to_class_indices
-    check_choice("dataset", name, DATASETS)
-    X, y = make_dataset(name, n=n, noise=noise, seed=seed)
-    spec = DATASETS[name]
-    classes = None
-    if spec.task == "classification":
-        y, classes = to_class_indices(y)
-    out = out or Path("results") / "datasets" / f"{name}.png"
-    _out_dir(out.parent)
-    from nnlab.viz import plot_dataset, save
-    fig = plot_dataset(X, y, f"{name}: {spec.description}", spec.task, spec.domain, classes)
-    written = save(fig, out)
-    _console().print(f"wrote {written[0]}")
-
-
 @app.command()
 def tour(
     out: Annotated[Path, typer.Option(help="Directory for the figures, summary.json and report.html.")] = Path("results"),
@@ -244,28 +156,13 @@ def tour(
 ):
     """Run every program of the seed chapter: four figures, summary.json and report.html."""
     from nnlab.tour import run_tour
-    out = _out_dir(out)
-    summary = run_tour(out, seed=seed, observers_for=lambda name: [_progress(name)])
+    out = out_dir(out)
+    summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)])
     p, c, d = summary["perceptron"], summary["classification"], summary["diagnostics"]
-    con = _console()
+    con = console()
     con.print(f"perceptron: separable data converged in {p['linear']['epochs']} epochs "
               f"(accuracy {p['linear']['accuracy']:.0%}); XOR did not converge in {p['xor']['epochs']} epochs "
               f"(accuracy {p['xor']['accuracy']:.0%})")
     con.print(f"MLP, 500 epochs:  loss {c['final_loss']:.4f}, training accuracy {c['train_accuracy']:.2%}")
     con.print(f"MLP, 2000 epochs: loss {d['final_loss']:.4f}, training accuracy {d['train_accuracy']:.2%}")
     con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: bad input becomes one line on stderr and exit 2; Ctrl-C exits 130 (typer's own handling)."""
-    try:
-        app(args=argv)
-    except InvalidArgument as err:
-        flag = _FLAGS.get(err.argument or "")
-        print(f"Error: {flag + ': ' if flag else ''}{err}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

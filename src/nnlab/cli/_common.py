@@ -1,0 +1,53 @@
+"""What every command shares: the app, output directories, consoles, progress bars, flag names for errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from nnlab._validation import InvalidArgument
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="nnlab: the perceptron, multi-layer perceptrons and how they train, from first principles.")
+
+# Library parameter name -> the flag a user typed, so errors name what the user can change.
+FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction",
+         "hidden_sizes": "--hidden", "hidden": "--hidden", "activation": "--activation", "optimizer": "--optimizer",
+         "lr": "--lr", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
+         "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
+         "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
+         "max_epochs": "--max-epochs", "preset": "--preset"}
+
+
+def choices(registry) -> str:
+    return ", ".join(registry)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, highlight=False)
+
+
+def out_dir(path: Path) -> Path:
+    """Create ``path`` and check that it takes files; raise InvalidArgument naming --out otherwise."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".nnlab-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        raise InvalidArgument(f"cannot write to the output directory '{path}': {err.strerror or err}.", "out") from None
+    return path
+
+
+def progress(description: str):
+    from nnlab.training.observers import ProgressBar
+    return ProgressBar(description, console=console(stderr=True))
+
+
+def describe(cfg) -> str:
+    """'2->8->8->2 relu' for a model config."""
+    sizes = [cfg.model.input_size, *cfg.model.hidden_sizes, cfg.model.output_size]
+    return f"{'->'.join(map(str, sizes))} {cfg.model.activation}"
+
+
