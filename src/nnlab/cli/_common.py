@@ -16,7 +16,8 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "lr": "--lr", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
          "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
-         "max_epochs": "--max-epochs", "preset": "--preset"}
+         "max_epochs": "--max-epochs", "preset": "--preset",
+         "store": "--store", "format": "--format", "status": "--status"}
 
 
 def choices(registry) -> str:
@@ -24,8 +25,12 @@ def choices(registry) -> str:
 
 
 def console(stderr: bool = False):
+    """A rich console; when output is not a terminal (a pipe, a file, a test), lines are not wrapped at 80."""
+    import sys
     from rich.console import Console
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 def out_dir(path: Path) -> Path:

@@ -27,3 +27,20 @@ def plot_loss_curve(history, title: str = "Training Loss Curve", log: bool = Tru
     final = f"final loss {history.loss[-1]:.4g} after {len(epochs)} epochs" if len(epochs) else "no epochs"
     fig.suptitle(f"{title}\n{final}", fontsize=13)
     return fig
+
+
+def plot_loss_comparison(curves: dict[str, list[tuple[int, float]]], title: str = "Loss curves"):
+    """Several runs' loss against epoch on one log-scale axis; ``curves`` maps a label to (epoch, loss) pairs."""
+    fig = new_figure(9, 5.5)
+    ax = fig.subplots()
+    for label, rows in curves.items():
+        if rows:
+            epochs, values = zip(*rows)
+            ax.plot(epochs, values, lw=1.5, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (log scale)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=9)
+    return fig
