@@ -163,3 +163,17 @@ def test_cli_refuses_a_foreign_store_with_one_line(tmp_path):
     (tmp_path / "runs.sqlite").write_text("hello")
     result = _nnlab("runs", "list", "--store", str(tmp_path))
     assert result.returncode == 2 and result.stderr.startswith("Error: --store") and "Traceback" not in result.stderr
+
+
+def test_tensorboard_log_can_be_read_back(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from nnlab.runs.tensorboard import TensorBoardLogger
+    logger = TensorBoardLogger(tmp_path / "tb")
+    for epoch in (1, 2, 3):
+        logger.on_epoch_end(epoch, {"epoch": epoch, "loss": 1.0 / epoch, "train_accuracy": 0.5}, None)
+    logger.on_fit_end(None, None)
+    events = EventAccumulator(str(tmp_path / "tb"))
+    events.Reload()
+    assert [round(e.value, 4) for e in events.Scalars("loss")] == [1.0, 0.5, 0.3333]
+    assert [e.step for e in events.Scalars("train_accuracy")] == [1, 2, 3]
