@@ -17,7 +17,8 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
          "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
          "max_epochs": "--max-epochs", "preset": "--preset",
-         "store": "--store", "format": "--format", "status": "--status"}
+         "store": "--store", "format": "--format", "status": "--status", "target": "--targets",
+         "widths": "--widths", "restarts": "--restarts", "activations": "--activations"}
 
 
 def choices(registry) -> str:

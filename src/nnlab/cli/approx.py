@@ -1,0 +1,56 @@
+"""``nnlab approx``: the universal-approximation lab."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnlab._validation import InvalidArgument, parse_sizes
+from nnlab.cli._common import app, console, out_dir
+
+
+def _names(text: str, argument: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
+    return names
+
+
+@app.command()
+def approx(
+    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+        "results/approx"),
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer widths and epochs (seconds, for tests).")] = False,
+    targets: Annotated[Optional[str], typer.Option(help="Comma-separated targets: sin, abs, step, square, "
+                                                        "gaussians (default all).")] = None,
+    widths: Annotated[Optional[str], typer.Option(help="Comma-separated hidden widths, e.g. 1,2,4,8.")] = None,
+    activations: Annotated[Optional[str], typer.Option(help="Comma-separated activations (default relu,tanh).")
+                           ] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Adam epochs per fit.")] = None,
+):
+    """Universal approximation: one hidden layer of growing width against 1-D targets; depth vs width."""
+    from nnlab.labs.approx import FULL, QUICK, run_approx
+    settings = QUICK if quick else FULL
+    changes = {}
+    if targets is not None:
+        changes["targets"] = _names(targets, "target")
+    if widths is not None:
+        changes["widths"] = parse_sizes(widths, "widths")
+        if not changes["widths"]:
+            raise InvalidArgument("The 'widths' parameter must list at least one width such as '1,2,4'.", "widths")
+    if activations is not None:
+        changes["activations"] = _names(activations, "activation")
+    if epochs is not None:
+        changes["epochs"] = epochs
+    settings = replace(settings, **changes)     # validates names against the registries
+    out = out_dir(out)
+    from rich.status import Status
+    with Status("fitting", console=console(stderr=True)) as status:
+        summary = run_approx(out, settings, progress=lambda message: status.update(f"fitting {message}"))
+    con = console()
+    for target, per_act in summary["rms_slope"].items():
+        con.print(f"{target}: RMS ~ width^slope, " + ", ".join(f"{a} {s:.2f}" for a, s in per_act.items()))
+    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
+              f"{summary['wall_time_s']:.1f} s")

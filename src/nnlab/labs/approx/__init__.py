@@ -1,0 +1,77 @@
+"""Universal approximation made measurable: one hidden layer of growing width against 1-D targets, and why depth
+can beat width (the sawtooth). ``run_approx`` writes the figures, ``report.md`` and ``summary.json``."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from nnlab.labs.approx.experiments import FULL, QUICK, Settings, loglog_slope, sawtooth_study, width_sweep
+from nnlab.labs.approx.targets import TARGETS
+
+__all__ = ["run_approx", "Settings", "QUICK", "FULL", "TARGETS"]
+
+
+def run_approx(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
+    """Run the width sweep and the sawtooth study; write figures, report.md and summary.json into ``out``."""
+    from nnlab.labs.approx.figures import plot_error_vs_width, plot_fits, plot_sawtooth
+    from nnlab.viz import save
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    fits = width_sweep(settings, progress)
+    progress("sawtooth")
+    saw = sawtooth_study(settings)
+    shown = [w for w in settings.widths if w in (1, 4, 32, 256)] or list(settings.widths)[:4]
+    if settings.widths[-1] not in shown:
+        shown.append(settings.widths[-1])
+    files = save(plot_fits(fits, shown), out / "approx_fits.png")
+    files += save(plot_error_vs_width(fits), out / "approx_error_vs_width.png")
+    files += save(plot_sawtooth(saw), out / "approx_sawtooth.png")
+
+    errors = {t: {a: {str(f.width): {"rms": f.rms, "max": f.max, "params": f.params}
+                      for f in fits if f.target == t and f.activation == a}
+                  for a in settings.activations} for t in settings.targets}
+    slopes = {t: {a: loglog_slope(*zip(*[(f.width, f.rms) for f in fits if f.target == t and f.activation == a]))
+                  for a in settings.activations} for t in settings.targets}
+    summary = {"settings": {k: v for k, v in vars(settings).items()}, "errors": errors, "rms_slope": slopes,
+               "sawtooth": [{k: v for k, v in r.items() if k not in ("x", "target", "deep_pred", "shallow_pred")}
+                            for r in saw],
+               "files": [f.name for f in files], "wall_time_s": time.perf_counter() - start}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    (out / "report.md").write_text(_report(summary, settings))
+    return summary
+
+
+def _report(summary: dict, s: Settings) -> str:
+    lo, hi = min(s.widths), max(s.widths)
+    lines = ["# Universal approximation, measured", "",
+             f"One hidden layer, widths {list(s.widths)}, activations {list(s.activations)}; full-batch Adam "
+             f"(lr {s.lr}, {s.epochs} epochs, best of {s.restarts} seed(s)), {s.n_train} training points on "
+             f"[-2, 2]; errors on a {s.n_test}-point grid.", "",
+             f"| target | activation | RMS at width {lo} | RMS at width {hi} | ratio | log-log slope |",
+             "|---|---|---:|---:|---:|---:|"]
+    for t, per_act in summary["errors"].items():
+        for a, per_width in per_act.items():
+            first, last = per_width[str(lo)]["rms"], per_width[str(hi)]["rms"]
+            lines.append(f"| {t} | {a} | {first:.3g} | {last:.3g} | {last / first:.3g} | "
+                         f"{summary['rms_slope'][t][a]:.2f} |")
+    lines += ["", "The error falls as the layer widens: the universal approximation theorem in numbers. Smooth "
+              "targets fall fastest; |x| is fitted exactly by two ReLUs but not by tanh; the step, which no "
+              "continuous net can match at the jump, keeps a large max error at every width.", "",
+              "## Depth against width: the sawtooth", "",
+              "| k | teeth | deep width-2 net: params | its max error | shallow net for an exact fit: params | "
+              "shallow net with the deep budget, trained: RMS | RMS of the best constant |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in summary["sawtooth"]:
+        lines.append(f"| {r['k']} | {r['teeth']} | {r['deep_params']} | {r['deep_max_error']:.1e} | "
+                     f"{r['shallow_exact_params']} | {r['shallow_equal_budget_rms']:.3f} | {r['target_std']:.3f} |")
+    lines += ["", "A deep ReLU net of width 2 computes the sawtooth exactly with 6k + 1 parameters (each layer one "
+              "tent map; the weights are set, not trained). A single hidden layer needs a unit per kink, "
+              "3 * 2^k + 1 parameters: from k = 3 on, the deep net's budget is below that, so no shallow net of "
+              "that size can be exact. The trained shallow nets' RMS is shown beside the RMS of the best constant: "
+              "where the two are equal, training found nothing better than the mean.", "",
+              "![fits](approx_fits.png)", "![error vs width](approx_error_vs_width.png)",
+              "![sawtooth](approx_sawtooth.png)", ""]
+    return "\n".join(lines)

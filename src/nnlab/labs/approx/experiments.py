@@ -1,0 +1,137 @@
+"""The universal-approximation experiments: one hidden layer of growing width fitted to 1-D targets, and the
+sawtooth's depth-against-width parameter counts. Every fit goes through ``nnlab.fit``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnlab._validation import check_choice, check_int, check_sizes
+from nnlab.labs.approx.sawtooth import (deep_sawtooth_net, deep_sawtooth_params, sawtooth,
+                                        shallow_sawtooth_params)
+from nnlab.labs.approx.targets import INTERVAL, TARGETS, sample
+
+__all__ = ["Settings", "QUICK", "FULL", "Fit", "fit_width", "width_sweep", "loglog_slope", "sawtooth_study"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+    activations: tuple[str, ...] = ("relu", "tanh")
+    targets: tuple[str, ...] = tuple(TARGETS)
+    epochs: int = 3000          # full-batch Adam epochs per fit
+    lr: float = 0.01
+    restarts: int = 2           # seeds per fit; the best training fit is kept
+    n_train: int = 512          # evenly spaced training points on the interval
+    n_test: int = 2001          # denser grid the errors are measured on
+    sawtooth_ks: tuple[int, ...] = (2, 3, 4, 5, 6)
+
+    def __post_init__(self):
+        object.__setattr__(self, "widths", check_sizes("widths", self.widths, "approx"))
+        for a in self.activations:
+            from nnlab.nn.activations import ACTIVATIONS
+            check_choice("activations", a, ACTIVATIONS, "approx")
+        for t in self.targets:
+            check_choice("target", t, TARGETS, "approx")
+        check_int("epochs", self.epochs, "approx")
+        check_int("restarts", self.restarts, "approx")
+
+
+QUICK = Settings(widths=(1, 4, 32, 128), epochs=300, lr=0.02, restarts=1, sawtooth_ks=(2, 3, 4))
+FULL = Settings()
+
+
+@dataclass
+class Fit:
+    target: str
+    activation: str
+    width: int
+    seed: int
+    params: int
+    rms: float            # on the dense test grid
+    max: float
+    model: object = field(repr=False, default=None)
+
+
+def fit_width(target: str, activation: str, width: int, s: Settings, seed: int) -> Fit:
+    """Train 1 -> width -> 1 on the target; errors measured on the dense grid."""
+    import torch
+
+    from nnlab.config import ModelConfig, TrainConfig
+    from nnlab.nn import build_mlp, count_parameters
+    from nnlab.training import fit
+
+    X, y = sample(target, s.n_train)
+    model = build_mlp(ModelConfig(input_size=1, hidden_sizes=(width,), activation=activation, output_size=1),
+                      seed=seed)
+    fit(model, X, y, TrainConfig(optimizer="adam", lr=s.lr, epochs=s.epochs, loss="mse", seed=seed),
+        task="regression")
+    Xt, yt = sample(target, s.n_test)
+    with torch.no_grad():
+        pred = model(torch.as_tensor(Xt, dtype=torch.float32)).numpy()[:, 0]
+    err = pred - yt
+    return Fit(target, activation, width, seed, count_parameters(model), float(np.sqrt(np.mean(err ** 2))),
+               float(np.max(np.abs(err))), model)
+
+
+def width_sweep(s: Settings, progress=lambda message: None) -> list[Fit]:
+    """The best of ``s.restarts`` fits (lowest training-grid RMS) for every target, activation and width."""
+    fits = []
+    for target in s.targets:
+        for activation in s.activations:
+            for width in s.widths:
+                progress(f"{target} {activation} width {width}")
+                tries = [fit_width(target, activation, width, s, seed) for seed in range(s.restarts)]
+                fits.append(min(tries, key=lambda f: f.rms))
+    return fits
+
+
+def loglog_slope(widths, errors) -> float:
+    """Least-squares slope of log(error) against log(width): error ~ width^slope."""
+    w, e = np.log(np.asarray(widths, float)), np.log(np.maximum(np.asarray(errors, float), 1e-12))
+    return float(np.polyfit(w, e, 1)[0])
+
+
+def sawtooth_study(s: Settings) -> list[dict]:
+    """Per k: the exact deep construction's size and error, the exact shallow size, and a trained shallow net with
+    the deep net's parameter budget (and its error)."""
+    import torch
+
+    from nnlab.config import ModelConfig, TrainConfig
+    from nnlab.nn import build_mlp, count_parameters
+    from nnlab.training import fit
+
+    x = np.linspace(0.0, 1.0, 2049)
+    rows = []
+    for k in s.sawtooth_ks:
+        target = sawtooth(x, k)
+        deep = deep_sawtooth_net(k)
+        with torch.no_grad():
+            deep_pred = deep(torch.as_tensor(x[:, None], dtype=torch.float32)).numpy()[:, 0]
+        budget = deep_sawtooth_params(k)
+        width = max(1, (budget - 1) // 3)              # 1 -> width -> 1 has 3 * width + 1 parameters
+        shallow = build_mlp(ModelConfig(input_size=1, hidden_sizes=(width,), activation="relu", output_size=1),
+                            seed=0)
+        fit(shallow, x[::4, None], target[::4], TrainConfig(optimizer="adam", lr=s.lr, epochs=s.epochs, loss="mse"),
+            task="regression")
+        with torch.no_grad():
+            shallow_pred = shallow(torch.as_tensor(x[:, None], dtype=torch.float32)).numpy()[:, 0]
+        rows.append({"k": k, "teeth": 2 ** (k - 1), "deep_params": count_parameters(deep),
+                     "deep_max_error": float(np.max(np.abs(deep_pred - target))),
+                     "shallow_exact_params": shallow_sawtooth_params(k),
+                     "shallow_equal_budget_width": width, "shallow_equal_budget_params": count_parameters(shallow),
+                     "shallow_equal_budget_rms": float(np.sqrt(np.mean((shallow_pred - target) ** 2))),
+                     "target_std": float(np.std(target)),      # the RMS of the best constant
+                     "x": x, "target": target, "deep_pred": deep_pred, "shallow_pred": shallow_pred})
+    return rows
+
+
+def relu_kinks(model, interval=INTERVAL) -> np.ndarray:
+    """Where each hidden ReLU of a 1 -> width -> 1 net switches: x = -b / w, inside the interval."""
+    first = model.linear_layers()[0]
+    w = first.weight.detach().numpy()[:, 0]
+    b = first.bias.detach().numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = -b / w
+    x = x[np.isfinite(x)]
+    return np.sort(x[(x > interval[0]) & (x < interval[1])])

@@ -1,0 +1,83 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from nnlab._validation import InvalidArgument
+from nnlab.labs.approx import QUICK, TARGETS, Settings
+from nnlab.labs.approx.experiments import fit_width, loglog_slope, relu_kinks
+from nnlab.labs.approx.sawtooth import deep_sawtooth_net, deep_sawtooth_params, sawtooth, shallow_sawtooth_params
+from nnlab.labs.approx.targets import sample
+
+
+def test_targets_are_sampled_on_the_interval():
+    X, y = sample("square", 5)
+    np.testing.assert_allclose(X[:, 0], [-2, -1, 0, 1, 2])
+    np.testing.assert_allclose(y, [4, 1, 0, 1, 4])
+    assert {"sin", "abs", "step", "square", "gaussians"} <= set(TARGETS)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+def test_the_deep_width_two_net_computes_the_sawtooth_exactly(k):
+    x = np.linspace(0, 1, 1025)
+    net = deep_sawtooth_net(k)
+    with torch.no_grad():
+        pred = net(torch.as_tensor(x[:, None], dtype=torch.float32)).numpy()[:, 0]
+    assert np.max(np.abs(pred - sawtooth(x, k))) < 1e-5
+    assert sum(p.numel() for p in net.parameters()) == deep_sawtooth_params(k) == 6 * k + 1
+
+
+def test_sawtooth_has_two_to_the_k_minus_one_teeth():
+    x = np.linspace(0, 1, 4097)
+    peaks = np.sum(np.isclose(sawtooth(x, 4), 1.0))
+    assert peaks == 8
+    assert shallow_sawtooth_params(4) == 49
+
+
+def test_relu_kinks_are_where_units_switch():
+    net = deep_sawtooth_net(1)              # first layer: relu(x), relu(x - 0.5) -> kinks at 0 and 0.5
+    np.testing.assert_allclose(relu_kinks(net, interval=(-1, 1)), [0.0, 0.5])
+
+
+def test_loglog_slope_of_a_power_law():
+    w = np.array([1, 2, 4, 8, 16])
+    assert loglog_slope(w, 3.0 / w) == pytest.approx(-1.0)
+
+
+def test_a_wider_layer_fits_sin_better():
+    s = Settings(epochs=400, lr=0.02)
+    narrow = fit_width("sin", "relu", 2, s, seed=0)
+    wide = fit_width("sin", "relu", 64, s, seed=0)
+    assert wide.rms < narrow.rms / 3
+    assert (narrow.params, wide.params) == (7, 193)
+
+
+def test_settings_reject_unknown_names_and_bad_widths():
+    with pytest.raises(InvalidArgument, match="gaussians"):
+        Settings(targets=("sine",))
+    with pytest.raises(InvalidArgument):
+        Settings(widths=(4, 0))
+
+
+def test_cli_quick_writes_report_summary_and_figures(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--quick", "--targets", "sin,abs",
+                             "--widths", "2,32", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["errors"]) == {"sin", "abs"}
+    assert summary["errors"]["sin"]["relu"]["32"]["rms"] < summary["errors"]["sin"]["relu"]["2"]["rms"]
+    assert [r["deep_max_error"] < 1e-5 for r in summary["sawtooth"]] == [True] * len(QUICK.sawtooth_ks)
+    for name in ("approx_fits.png", "approx_error_vs_width.png", "approx_sawtooth.png", "report.md"):
+        assert (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("args, flag", [(["--targets", "sine"], "--targets"), (["--widths", "0"], "--widths"),
+                                        (["--activations", "rleu"], "--activations")])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, flag):
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--out", str(tmp_path), *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.startswith(f"Error: {flag}")
+    assert len(result.stderr.strip().splitlines()) == 1
