@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench bench-seed bench-engines clean
 
 setup: $(STAMP)
 
@@ -29,7 +29,13 @@ test: setup
 SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
-bench: setup
+# All benchmarks; each also runs alone.
+bench: bench-seed bench-engines
+
+bench-engines: setup
+	$(PY) benchmarks/engines.py
+
+bench-seed: setup
 	@if [ -f $(ANCHOR) ] && command -v g++ >/dev/null && [ ! -x $(SEED_CPP) ]; then \
 	  PYTHON=$(PY) bash $(ANCHOR) $(SEED_CPP) || echo "C++ build failed; benchmarking the Python variants only"; fi
 	$(PY) benchmarks/seed_mlp.py $$( [ -x $(SEED_CPP) ] && echo --cpp $(SEED_CPP) )
