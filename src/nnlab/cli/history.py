@@ -1,0 +1,62 @@
+"""``nnlab history`` (the timeline) and ``nnlab costs`` (what architectures cost): exercise 1.2."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnlab.cli._common import app, console, out_dir
+
+
+@app.command()
+def history(
+    out: Annotated[Path, typer.Option(help="Directory for the timeline (PNG, SVG), report.html and the CSV.")]
+    = Path("results/history"),
+):
+    """The history of neural networks: a sourced timeline, its figure (PNG, SVG) and an HTML page."""
+    from nnlab.labs.history.lab import run_history
+    summary = run_history(out_dir(out))
+    con = console()
+    con.print(f"{summary['events']} milestones, {summary['first_year']}-{summary['last_year']}, "
+              f"each with its source; label overlaps: {summary['label_overlaps']}")
+    con.print(f"wrote {', '.join(str(out / f) for f in summary['files'])}, {out / 'summary.json'}")
+
+
+@app.command()
+def costs(
+    out: Annotated[Path, typer.Option(help="Directory for the figures, layer tables and report.")]
+    = Path("results/costs"),
+    quick: Annotated[bool, typer.Option("--quick", help="Time only the three smallest models (seconds).")] = False,
+    threads: Annotated[int, typer.Option(help="Torch threads while timing (0 = leave torch's setting).")] = 1,
+    time_models: Annotated[Optional[str], typer.Option("--time", help="Comma-separated models to time instead "
+                                                       "of the default set (see the report for names).")] = None,
+):
+    """What architectures cost, computed from real models: parameters, multiply-adds, memory, CPU time."""
+    from nnlab._validation import InvalidArgument
+    from nnlab.labs.architectures import ARCHITECTURES
+    if threads < 0:
+        raise InvalidArgument(f"--threads: must be 0 (leave torch's setting) or more. Got {threads} instead.",
+                              "threads")
+    timed = None
+    if time_models is not None:
+        timed = [n.strip() for n in time_models.split(",") if n.strip()]
+        unknown = [n for n in timed if n not in ARCHITECTURES]
+        if unknown or not timed:
+            raise InvalidArgument(f"--time: models must be among {sorted(ARCHITECTURES)}. Got {time_models!r} "
+                                  f"instead.", "time")
+        too_big = [n for n in timed if not ARCHITECTURES[n].timeable]
+        if too_big:
+            raise InvalidArgument(f"--time: {too_big} cannot be built in memory here; choose among "
+                                  f"{sorted(n for n, a in ARCHITECTURES.items() if a.timeable)}.", "time")
+    from nnlab.labs.architectures.lab import run_costs
+    out = out_dir(out)
+    summary = run_costs(out, quick=quick, timed=timed, threads=threads or None)
+    con = console()
+    for name, m in summary["models"].items():
+        con.print(f"{ARCHITECTURES[name].title:24s} {m['params']:>18,d} parameters {m['macs']:>22,d} MACs "
+                  f"({m['input']})")
+    bad = [c for c in summary["checks"] if not c["within"]]
+    con.print(f"{len(summary['checks']) - len(bad)} of {len(summary['checks'])} published figures matched "
+              f"within tolerance" + (f"; outside: {[(c['model'], c['quantity']) for c in bad]}" if bad else ""))
+    con.print(f"took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")

@@ -1,0 +1,1 @@
+"""Labs: each exercise of the chapter as a module that trains, draws, measures and writes a report."""

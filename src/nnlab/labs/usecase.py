@@ -1,0 +1,145 @@
+"""Exercise 1.5: an MLP on real data that ships with scikit-learn (nothing is downloaded).
+
+Two cases, in ``USECASES``: diagnosing breast tumours as malignant or benign from 30 measurements of cell
+nuclei (569 patients), and reading 8 x 8 handwritten digits (1,797 images, 10 classes). For each: stratified
+k-fold cross-validation of nnlab's MLP against three scikit-learn baselines on the same folds, with the scaler
+fitted inside each fold (``usecase_eval``); pooled out-of-fold confusion matrices, ROC and calibration
+curves; then the MLP trained on all the data, exported, loaded back and timed (``usecase_deploy``).
+``run_usecase(out)`` writes figures, ``report.md``, ``report.html`` and ``summary.json`` (``nnlab usecase``).
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["UseCase", "USECASES", "load_usecase", "run_case", "run_usecase"]
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A data set bundled with scikit-learn, and the MLP settings chosen for it before any evaluation."""
+    name: str
+    title: str
+    load: Callable              # () -> (X (n, d), y (n,) in 0..K-1, class names, feature names)
+    hidden: tuple[int, ...]     # hidden widths of both MLPs (nnlab's and scikit-learn's)
+    epochs: int
+    batch_size: int
+    description: str
+
+
+def _breast_cancer():
+    from sklearn.datasets import load_breast_cancer
+    data = load_breast_cancer()
+    # scikit-learn codes malignant as 0; here malignant is the positive class 1, as a diagnosis counts it
+    return data.data, (data.target == 0).astype(np.int64), ["benign", "malignant"], list(data.feature_names)
+
+
+def _digits():
+    from sklearn.datasets import load_digits
+    data = load_digits()
+    return data.data, data.target.astype(np.int64), [str(c) for c in data.target_names], \
+        [f"pixel {i // 8},{i % 8}" for i in range(64)]
+
+
+USECASES: dict[str, UseCase] = {u.name: u for u in [
+    UseCase("breast-cancer", "Breast cancer diagnosis", _breast_cancer, (32, 16), 200, 32,
+            "Breast Cancer Wisconsin (Diagnostic), as bundled with scikit-learn: 30 features computed from a "
+            "digitised image of a fine needle aspirate of a breast mass (mean, standard error and worst value of "
+            "ten properties of the cell nuclei: radius, texture, perimeter, area, smoothness, compactness, "
+            "concavity, concave points, symmetry, fractal dimension). Wolberg, Street and Mangasarian, "
+            "University of Wisconsin, 1995 (UCI)."),
+    UseCase("digits", "Handwritten digits", _digits, (128,), 60, 64,
+            "Optical recognition of handwritten digits, as bundled with scikit-learn: 32 x 32 bitmaps reduced "
+            "to 8 x 8 counts (0..16) of on pixels per 4 x 4 block. Alpaydin and Kaynak, 1998 (UCI); "
+            "scikit-learn ships the 1,797-image test part, written by 13 of the 43 writers."),
+]}
+
+
+def load_usecase(name: str):
+    """(X, y, class names, feature names) of use case ``name``."""
+    from nnlab._validation import check_choice
+    return USECASES[check_choice("dataset", name, USECASES, "load_usecase")].load()
+
+
+def run_case(name: str, out: Path, folds: int = 5, seed: int = 0, quick: bool = False) -> dict:
+    """Cross-validate every model on use case ``name``, draw its figures, deploy its MLP; returns the numbers."""
+    from sklearn.metrics import confusion_matrix
+
+    from nnlab.data import Standardizer
+    from nnlab.labs import usecase_figures as figs
+    from nnlab.labs.usecase_deploy import roundtrip
+    from nnlab.labs.usecase_eval import (cross_validate, expected_calibration_error, fold_metrics,
+                                         paired_difference, wilson_interval)
+    from nnlab.labs.usecase_models import MODELS
+    from nnlab.viz._style import save
+
+    from threadpoolctl import threadpool_limits
+
+    case = USECASES[name]
+    X, y, classes, features = case.load()
+    start = time.perf_counter()
+    # 1) cross-validation of all models on the same folds; one BLAS/OpenMP thread, so that every model runs
+    #    the same way and small fits do not spend their time synchronising threads
+    makers = {m: (lambda spec=spec: spec.make(case, seed, quick)) for m, spec in MODELS.items()}
+    with threadpool_limits(limits=1):
+        cv = cross_validate(X, y, makers, folds=folds, seed=seed)
+    models = {}
+    for m in MODELS:
+        pooled = fold_metrics(y, cv.oof[m])
+        correct = int((cv.oof[m].argmax(1) == y).sum())
+        models[m] = {"folds": cv.summary(m), "pooled": pooled, "accuracy_ci95": wilson_interval(correct, len(y)),
+                     "errors": len(y) - correct, "ece": expected_calibration_error(y, cv.oof[m]),
+                     "confusion": confusion_matrix(y, cv.oof[m].argmax(1), labels=range(len(classes))).tolist(),
+                     "fit_s_mean": float(np.mean(cv.fit_s[m])),
+                     "predict_ms_per_example": float(np.mean(cv.predict_ms_per_example[m])),
+                     "single_prediction_ms": cv.single_ms[m]}
+    baselines = [m for m in MODELS if m != "nnlab-mlp"]
+    best = max(baselines, key=lambda m: models[m]["folds"]["accuracy"]["mean"])
+    comparisons = [paired_difference(cv, "nnlab-mlp", b, metric) for b in baselines
+                   for metric in ("accuracy", "roc_auc", "log_loss")]
+    # 2) figures from the pooled out-of-fold predictions
+    titles = {m: MODELS[m].title for m in MODELS}
+    files = []
+    for stem, fig in [("roc", figs.plot_roc(y, cv.oof, titles, case.title)),
+                      ("confusion", figs.plot_confusions({titles[m]: np.array(models[m]["confusion"])
+                                                          for m in ("nnlab-mlp", best)}, classes, case.title)),
+                      ("calibration", figs.plot_calibration(y, cv.oof, titles, case.title)),
+                      ("folds", figs.plot_fold_scores(cv.per_fold, titles, case.title))]:
+        files += [p.name for p in save(fig, out / f"{name}_{stem}.png")]
+    # 3) deployment: the MLP on all the data, exported, loaded back, timed
+    scaler = Standardizer().fit(X)
+    final = MODELS["nnlab-mlp"].make(case, seed, quick).fit(scaler.transform(X), y)
+    deploy = roundtrip(final, scaler, X, classes, features, out / f"{name}_model", calls=50 if quick else 200)
+    return {"name": name, "title": case.title, "description": case.description, "n": len(y),
+            "features": X.shape[1], "classes": classes, "class_counts": np.bincount(y).tolist(), "folds": folds,
+            "seed": seed, "quick": quick, "settings": {"hidden": list(case.hidden),
+                                                       "epochs": case.epochs // 10 if quick else case.epochs,
+                                                       "batch_size": case.batch_size},
+            "model_descriptions": {m: MODELS[m].description for m in MODELS}, "titles": titles,
+            "models": models, "best_baseline": best, "comparisons": comparisons, "deployment": deploy,
+            "files": files, "wall_time_s": time.perf_counter() - start}
+
+
+def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quick: bool = False) -> dict:
+    """Every use case (or those in ``names``) into ``out``: figures, model directories, report, summary."""
+    from nnlab._validation import check_choice, check_int
+    from nnlab.labs.usecase_report import usecase_report
+    from nnlab.tour import versions
+    check_int("folds", folds, "run_usecase", minimum=2)
+    names = list(USECASES) if names is None else [check_choice("dataset", n, USECASES, "run_usecase")
+                                                   for n in names]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    summary = {"cases": {n: run_case(n, out, folds, seed, quick) for n in names}, "versions": versions()}
+    summary["wall_time_s"] = time.perf_counter() - start
+    written = usecase_report(summary).write(out)
+    summary["files"] = [f for c in summary["cases"].values() for f in c["files"]] + [p.name for p in written] \
+        + ["summary.json"]
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
