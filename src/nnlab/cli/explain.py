@@ -1,0 +1,66 @@
+"""``nnlab explain``: looking inside trained networks (neurons, hidden spaces, attributions, spectra, sharpness)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnlab._validation import InvalidArgument
+from nnlab.cli._common import app, choices, console, out_dir
+from nnlab.labs.explain.settings import FULL, METHODS, TABULAR_NAMES, TASKS_2D
+
+# Settings field -> the flag that sets it, so an error names what the user typed.
+_FLAG_OF = {"tasks": "--tasks", "datasets": "--datasets", "methods": "--methods", "seed": "--seed"}
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+@app.command()
+def explain(
+    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+        "results/explain"),
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer epochs and examples (seconds, for tests and the "
+                                                        "tour).")] = False,
+    tasks: Annotated[Optional[str], typer.Option(help=f"Comma-separated 2-D tasks from {choices(TASKS_2D)} "
+                                                      f"(default {','.join(FULL.tasks)}).")] = None,
+    datasets: Annotated[Optional[str], typer.Option(help=f"Comma-separated tabular data sets from "
+                                                         f"{choices(TABULAR_NAMES)} (default all).")] = None,
+    methods: Annotated[Optional[str], typer.Option(help=f"Comma-separated attribution methods from "
+                                                        f"{choices(METHODS)} (default all).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for data splits, initial weights and sampling.")] = None,
+):
+    """Look inside trained networks: neuron maps, hidden spaces and probes, attributions checked against their
+    defining properties, weight spectra and the edge of stability."""
+    from nnlab.labs.explain import QUICK, run_explain
+    changes = {}
+    for key, value in {"tasks": tasks, "datasets": datasets, "methods": methods}.items():
+        if value is not None:
+            changes[key] = _names(value)
+    if seed is not None:
+        changes["seed"] = seed
+    try:
+        settings = replace(QUICK if quick else FULL, **changes)
+    except InvalidArgument as err:
+        flag = _FLAG_OF.get(err.argument or "")
+        raise InvalidArgument(f"{flag}: {err}" if flag else str(err)) from None
+    out = out_dir(out)
+    from rich.status import Status
+    with Status("starting", console=console(stderr=True)) as status:
+        summary = run_explain(out, settings, progress=lambda message: status.update(message))
+    con = console()
+    c = summary["checks"]
+    failed = [name for name, v in c.items() if not v["passed"]]
+    for task, probes in summary["probe_accuracy_per_layer"].items():
+        con.print(f"{task}: probe accuracy per layer " + ", ".join(f"{a:.2f}" for a in probes)
+                  + f" (network {summary['network_test_accuracy'][task]:.2f})")
+    for key in ("ig_completeness_rel_error", "shap_additivity_abs_error", "sanity_rank_corr_randomized"):
+        if summary[key]:
+            con.print(f"{key}: " + ", ".join(f"{k} {v:.2g}" for k, v in summary[key].items()))
+    con.print(f"{len(c) - len(failed)} of {len(c)} checks passed" + (f"; not passed: {', '.join(failed)}"
+                                                                     if failed else ""))
+    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
+              f"{summary['wall_time_s']:.1f} s")
