@@ -1,0 +1,16 @@
+"""The gradient-descent lab (exercise 1.3): ``nnlab gd`` and the library under it.
+
+Modules, one idea each:
+
+    scalar       Part A: f(x) = x^2 + 4x + 4, gradient descent with a stopping rule, closed-form counts
+    stochastic   Part B: the same f as an exact sum of terms; SGD and mini-batch, noise floors
+    functions    FUNCTIONS: 2-D test functions (quadratic bowls, Rosenbrock, Beale, Himmelblau, Rastrigin, saddle)
+    paths        PATH_OPTIMIZERS and the batched path runner (own gd; torch.optim for the rest)
+    rates        Goh's optimal step sizes on a quadratic and the measured linear rates
+    tuning       the learning-rate sweep: log grid, fixed budget, scored by final f - f*
+    network      the seed's MLP on seed-circle with each optimizer at its tuned lr (through ``nnlab.fit``)
+    plots_1d, plots_2d, plots_net   figure functions returning matplotlib Figures
+    lab          PARTS: runs the parts, writes the figures, summary.json and summary.md
+
+Nothing here imports torch or matplotlib at module level.
+"""

@@ -1,0 +1,79 @@
+"""``nnlab gd`` run as a user runs it: bad input gets one line and exit 2; --quick writes every file it names."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+_SCRIPT = Path(sys.executable).parent / "nnlab"
+NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
+
+
+def nnlab(*args, timeout=600):
+    return subprocess.run(NNLAB + list(args), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args, flag, shown", [
+    (["--function", "rosenbrok"], "--function", "rosenbrock"),
+    (["--function", "saddle,nope"], "--function", "himmelblau"),
+    (["--optimizer", "adamm"], "--optimizer", "nesterov"),
+    (["--optimizer", "adamw", "--part", "paths"], "--optimizer", "'gd'"),
+    (["--tol", "0"], "--tol", "(0, inf)"),
+    (["--tol", "-1e-3"], "--tol", "Got -0.001"),
+    (["--lr", "0"], "--lr", "(0, inf)"),
+    (["--lr", "0.1,-2"], "--lr", "Got -2.0"),
+    (["--lr", "fast"], "--lr", "comma-separated"),
+    (["--batch-size", "65"], "--batch-size", "[1, 64]"),
+    (["--batch-size", "0"], "--batch-size", "Got 0"),
+    (["--part", "c"], "--part", "network"),
+    (["--max-iter", "0"], "--max-iter", ">= 1"),
+])
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, args, flag, shown):
+    result = nnlab("gd", "--quick", "--out", str(tmp_path / "o"), *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {flag}") and shown in lines[0], result.stderr
+    assert not (tmp_path / "o").exists()                  # nothing is written before the input is checked
+
+
+def test_help_lists_the_parts_functions_and_optimizers():
+    result = nnlab("gd", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for word in ("paths", "compare", "network", "himmelblau", "rastrigin", "saddle", "nesterov", "--quick"):
+        assert word in text
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gd")
+    result = nnlab("gd", "--quick", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out, json.loads((out / "summary.json").read_text()), (out / "summary.md").read_text()
+
+
+def test_quick_run_writes_every_figure_it_names(quick):
+    out, summary, markdown = quick
+    assert len(summary["files"]) >= 10
+    for name in summary["files"]:
+        img = np.asarray(Image.open(out / name).convert("L"), dtype=float)
+        assert img.shape[0] > 300 and img.std() > 10          # a real picture, not a blank canvas
+        assert f"]({name})" in markdown                       # and summary.md links it
+
+
+def test_quick_run_summary_holds_the_key_numbers(quick):
+    _, summary, _ = quick
+    parts = summary["parts"]
+    assert set(parts) == {"a", "b", "paths", "compare", "network"}
+    a = parts["a"]
+    assert a["max_count_difference"] <= 1 and a["lr_0.5_iterations"] == 1 and a["lr_ge_1_converged"] == 0
+    assert parts["b"]["coefficients"] == [1.0, 4.0, 4.0]
+    rates = parts["paths"]["rates"]
+    assert rates["gd_relative_error"] < 0.02 and rates["heavy_ball_relative_error"] < 0.02
+    assert set(parts["paths"]["himmelblau"]["reached_from"]["(0, 0)"]) == set(parts["paths"]["optimizers"])
+    assert parts["compare"]["functions"]["himmelblau"]["gd"]["lr"] > 0
+    assert len(parts["network"]["optimizers"]) == 7
