@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-seed bench-engines clean
+.PHONY: setup run test bench bench-seed bench-engines bench-matmul clean
 
 setup: $(STAMP)
 
@@ -30,7 +30,10 @@ SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
-bench: bench-seed bench-engines
+bench: bench-seed bench-engines bench-matmul
+
+bench-matmul: setup
+	$(PY) benchmarks/matmul.py
 
 bench-engines: setup
 	$(PY) benchmarks/engines.py

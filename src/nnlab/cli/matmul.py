@@ -1,0 +1,111 @@
+"""``nnlab tensors`` and ``nnlab matmul-bench``: the tensor and matrix-multiplication lab (exercise 1.4)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnlab._validation import InvalidArgument
+from nnlab.cli._common import app, console, out_dir
+
+_DEMOS = "broadcast, products, reshape, slicing, reductions, linear"
+
+
+def _ints(text: str, flag: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise InvalidArgument(f"{flag}: expected comma-separated integers such as '64,256,1024'; got {text!r}.",
+                              flag) from None
+    if not values:
+        raise InvalidArgument(f"{flag}: expected at least one integer; got {text!r}.", flag)
+    return values
+
+
+def _names(text: str, flag: str, allowed) -> tuple[str, ...]:
+    names = tuple(x.strip() for x in text.split(",") if x.strip())
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise InvalidArgument(f"{flag}: must be comma-separated names from [{', '.join(allowed)}]; "
+                              f"got {unknown[0] if unknown else text!r}.", flag)
+    return names
+
+
+@app.command()
+def tensors(
+    out: Annotated[Path, typer.Option(help="Directory for tensors_<demo>.png and tensors.json.")] =
+        Path("results/tensors"),
+    demo: Annotated[Optional[str], typer.Option(help=f"Comma-separated demos (default all): {_DEMOS}.")] = None,
+):
+    """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation (exercise 1.4)."""
+    from nnlab.labs.tensors import TENSOR_DEMOS, run_lab
+    names = list(_names(demo, "--demo", TENSOR_DEMOS)) if demo is not None else None
+    summary = run_lab(out_dir(out), names)
+    con = console()
+    for item in summary:
+        verdict = "NumPy == PyTorch" if item["equal"] else "MISMATCH: " + "; ".join(item["mismatches"])
+        con.print(f"{item['demo']:<11} {item['title']}: {verdict} -> {out / item['figure']}")
+    con.print(f"wrote {out / 'tensors.json'}")
+
+
+@app.command("matmul-bench")
+def matmul_bench(
+    sizes: Annotated[Optional[str], typer.Option(help="Square sizes N, e.g. '64,256,1024' (default: quick set).")]
+        = None,
+    variants: Annotated[Optional[str], typer.Option(help="Comma-separated variants (default all; see "
+                                                         "'nnlab matmul-bench --list').")] = None,
+    threads: Annotated[Optional[str], typer.Option(help="Thread counts for threaded variants, e.g. '1,2' "
+                                                        "(default: 1 and all cores).")] = None,
+    dtype: Annotated[str, typer.Option(help="CPU dtype: float32 or float64.")] = "float32",
+    max_call_s: Annotated[Optional[float], typer.Option(help="Skip calls estimated to take longer than this.")]
+        = None,
+    full: Annotated[bool, typer.Option("--full", help="The full benchmark (sizes to 2048, full gate; minutes).")]
+        = False,
+    list_variants: Annotated[bool, typer.Option("--list", help="List the variants and exit.")] = False,
+    out: Annotated[Path, typer.Option(help="Markdown file; JSON and figures go beside it.")] =
+        Path("results/matmul/matmul.md"),
+):
+    """Time every matmul variant, from pure Python to BLAS (and GPU kernels where CUDA is present)."""
+    import dataclasses
+    import os
+
+    from nnlab.scratch.matmul.variants import FAMILIES, VARIANTS
+    con = console()
+    if list_variants:
+        for name, v in VARIANTS.items():
+            con.print(f"{name:<24} {v.family:<8} {v.description} ({', '.join(v.dtypes)}"
+                      f"{', batched' if v.batched else ''}{', threaded' if v.threaded else ''})")
+        con.print("families: " + "; ".join(f"{k}: {d}" for k, d in FAMILIES.items()))
+        return
+    from nnlab.scratch.matmul.bench import QUICK, BenchConfig, check_config, run_bench
+    if dtype not in ("float32", "float64"):
+        raise InvalidArgument(f"--dtype: must be one of ['float32', 'float64']; got {dtype!r}.", "dtype")
+    if max_call_s is not None and not max_call_s > 0:
+        raise InvalidArgument(f"--max-call-s: must be a number > 0; got {max_call_s!r}.", "max_call_s")
+    changes = {"dtype": dtype}
+    if sizes is not None:
+        changes["sizes"] = _ints(sizes, "--sizes")
+    if variants is not None:
+        changes["variants"] = _names(variants, "--variants", VARIANTS)
+    if threads is not None:
+        changes["threads"] = _ints(threads, "--threads")
+        if max(changes["threads"]) > 4 * (os.cpu_count() or 1):
+            raise InvalidArgument(f"--threads: at most {4 * (os.cpu_count() or 1)} on this machine; got {threads!r}.",
+                                  "threads")
+    if max_call_s is not None:
+        changes["max_call_s"] = max_call_s
+    cfg = check_config(dataclasses.replace(BenchConfig() if full else QUICK, **changes))
+    out_dir(out.parent)
+    err = console(stderr=True)
+    result = run_bench(cfg, log=lambda line: err.print(line, markup=False))
+
+    from nnlab.scratch.matmul.goals import check_goals
+    from nnlab.scratch.matmul.report import write_run
+    for path in write_run(result, out, command="nnlab matmul-bench " + " ".join(
+            f"--{k.replace('_', '-')} {v}" for k, v in (("sizes", sizes), ("variants", variants),
+                                                       ("threads", threads), ("dtype", dtype)) if v)):
+        con.print(f"wrote {path}")
+    for g in check_goals(result.rows, max(cfg.threads)):
+        if g.met is not None:
+            con.print(f"goal {g.name}: {g.target}: {g.measured} -> {'met' if g.met else 'MISSED'}", markup=False)
