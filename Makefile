@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) '$(TORCH)'
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev]'
+	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
+	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
 	touch $(STAMP)
 
 run: setup

@@ -20,7 +20,7 @@ _EXPORTS = {
     "Perceptron": "nnlab.perceptron",
     "ACTIVATIONS": "nnlab.nn", "INITS": "nnlab.nn", "build_mlp": "nnlab.nn", "MLP": "nnlab.nn",
     "count_parameters": "nnlab.nn",
-    "OPTIMIZERS": "nnlab.training", "LOSSES": "nnlab.training", "fit": "nnlab.training",
+    "OPTIMIZERS": "nnlab.training", "LOSSES": "nnlab.training", "ENGINES": "nnlab.training", "fit": "nnlab.training",
     "evaluate": "nnlab.training", "train": "nnlab.training", "History": "nnlab.training",
     "GradientCapture": "nnlab.training", "ProgressBar": "nnlab.training", "Observer": "nnlab.training",
     "DataConfig": "nnlab.config", "ModelConfig": "nnlab.config", "TrainConfig": "nnlab.config",

@@ -5,7 +5,7 @@ The CLI flags, ``--config FILE`` and every run's ``config.json`` speak this same
     {"data": {...}, "model": {...}, "train": {...}}
 
 Each field is checked on construction against the registries (``DATASETS``, ``ACTIVATIONS``, ``INITS``,
-``OPTIMIZERS``, ``LOSSES``), so a bad value fails early with a message naming it.
+``OPTIMIZERS``, ``LOSSES``, ``ENGINES``), so a bad value fails early with a message naming it.
 """
 from __future__ import annotations
 
@@ -85,8 +85,10 @@ class TrainConfig:
     l2: float = 0.0                   # adds l2/2 * sum W^2 over weight matrices (gradient l2 * W)
     early_stopping: int | None = None # stop after this many epochs without improvement of the monitored loss
     seed: int = 0                     # seeds the initial weights, dropout and the mini-batch order
+    engine: str = "auto"              # a key of nnlab.training.engines.ENGINES: "auto", "torch" or "fast"
 
     def __post_init__(self):
+        from nnlab.training.engines import ENGINES
         from nnlab.training.losses import LOSSES
         from nnlab.training.optimizers import OPTIMIZERS
         check_choice("optimizer", self.optimizer, OPTIMIZERS, "TrainConfig")
@@ -100,6 +102,7 @@ class TrainConfig:
         if self.early_stopping is not None:
             check_int("early_stopping", self.early_stopping, "TrainConfig")
         check_int("seed", self.seed, "TrainConfig", minimum=0)
+        check_choice("engine", self.engine, ENGINES, "TrainConfig")
 
 
 def _from_dict(cls, values: Any, where: str):

@@ -74,6 +74,15 @@ def write_report(summary: dict, out: Path) -> Path:
                       for name, (a, b) in d["gradient_norm_first_last"].items()]),
               _img(out, "gradient_heatmap.png")]
 
+    if summary.get("labs"):
+        items = []
+        for lab in summary["labs"]:
+            if lab["ok"]:
+                took = f" ({lab['seconds']:.0f} s, quick mode)" if "seconds" in lab else ""
+                items.append(f"<li><a href='{html.escape(lab['report'])}'>{html.escape(lab['title'])}</a>{took}</li>")
+            else:
+                items.append(f"<li>{html.escape(lab['title'])}: failed: {html.escape(str(lab['error']))}</li>")
+        parts += ["<h2>Labs</h2>", f"<ul>{''.join(items)}</ul>"]
     parts += ["<h2>Versions</h2>", _table(list(v.items())), "</body></html>"]
     path = out / "report.html"
     path.write_text("\n".join(parts), encoding="utf-8")

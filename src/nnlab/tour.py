@@ -35,11 +35,46 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: ()) -> dict:
+# The labs the tour can run (``labs=True``) in their quick mode and link: directory, title, command, report file.
+LABS = [
+    ("gd", "Gradient descent, SGD and optimizer paths (exercise 1.3)", ["gd", "--quick"], "summary.md"),
+    ("approx", "Universal approximation", ["approx", "--quick"], "report.md"),
+    ("history", "A history of deep learning (exercise 1.2)", ["history"], "report.html"),
+    ("costs", "The cost of architectures (exercise 1.2)", ["costs", "--quick"], "report.html"),
+    ("usecase", "A use case on real data (exercise 1.5)", ["usecase", "--quick", "--folds", "3"], "report.html"),
+    ("explain", "Looking inside a trained network", ["explain", "--quick"], "report.md"),
+]
+
+
+def run_labs(out: Path, progress=lambda name: None) -> list[dict]:
+    """Run every lab of ``LABS`` in quick mode into ``out/<lab>``, each in its own process (one failing lab does
+    not stop the others). Returns one record per lab: name, title, report path, ok, seconds, error."""
+    import subprocess
+    import sys
+    records = []
+    for name, title, args, report in LABS:
+        progress(name)
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "nnlab.cli", *args, "--out", str(out / name)],
+                                capture_output=True, text=True)
+        records.append({"name": name, "title": title, "report": f"{name}/{report}", "ok": result.returncode == 0,
+                        "seconds": time.perf_counter() - start,
+                        "error": result.stderr.strip().splitlines()[-1] if result.returncode else None})
+    return records
+
+
+def linked_labs(out: Path) -> list[dict]:
+    """The labs whose reports already lie in ``out`` (from an earlier ``--labs`` run or the lab commands)."""
+    return [{"name": n, "title": t, "report": f"{n}/{r}", "ok": True} for n, t, _, r in LABS if (out / n / r).exists()]
+
+
+def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: (), labs: bool = False,
+             lab_progress=lambda name: None) -> dict:
     """Run the seed's three programs into ``out`` and write ``summary.json`` and ``report.html``.
 
     ``observers_for(name)`` returns training observers for the named program (the CLI passes progress bars).
-    Returns the summary dictionary.
+    With ``labs``, every lab also runs in its quick mode into ``out/<lab>``; either way the report links the lab
+    reports it finds there. Returns the summary dictionary.
     """
     from nnlab.report import write_report
 
@@ -51,6 +86,7 @@ def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: ()) -> d
                                                        observers=observers_for("classification (500 epochs)"))
     summary["diagnostics"] = diagnostics_program(out, seed=seed, epochs=2000,
                                                  observers=observers_for("loss curve (2000 epochs)"))
+    summary["labs"] = run_labs(out, lab_progress) if labs else linked_labs(out)
     summary["wall_time_s"] = time.perf_counter() - start
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     write_report(summary, out)

@@ -16,7 +16,7 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "lr": "--lr", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
          "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
-         "preset": "--preset", "max_epochs": "--max-epochs",
+         "preset": "--preset", "max_epochs": "--max-epochs", "engine": "--engine",
          "store": "--store", "format": "--format", "status": "--status", "target": "--targets",
          "widths": "--widths", "restarts": "--restarts", "activations": "--activations",
          "part": "--part", "function": "--function", "tol": "--tol", "x0": "--x0", "max_iter": "--max-iter"}

@@ -13,6 +13,7 @@ from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.nn.init import INITS
+from nnlab.training.engines import ENGINES
 from nnlab.training.losses import LOSSES
 from nnlab.training.optimizers import OPTIMIZERS
 
@@ -61,6 +62,8 @@ def train(
     l1: Annotated[Optional[float], typer.Option(help="L1 penalty on weights.")] = None,
     l2: Annotated[Optional[float], typer.Option(help="L2 penalty on weights.")] = None,
     early_stopping: Annotated[Optional[int], typer.Option(help="Patience in epochs; 0 = off.")] = None,
+    engine: Annotated[Optional[str], typer.Option(help=f"Training engine: {choices(ENGINES)} (auto: fast for "
+                                                       "small MLPs on the CPU, else torch).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, initial weights and batch order.")] = None,
     preset: Annotated[Optional[str], typer.Option(help=f"Start from a preset: {choices(PRESETS)}.")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Start from a config JSON (as written by every run).")] = None,
@@ -93,8 +96,10 @@ def train(
     for key, value in {"activation": activation, "init": init, "dropout": dropout, "batch_norm": batch_norm}.items():
         if value is not None:
             model[key] = value
+    if engine is not None:
+        check_choice("engine", engine, ENGINES)
     for key, value in {"optimizer": optimizer, "lr": lr, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
-                       "seed": seed}.items():
+                       "seed": seed, "engine": engine}.items():
         if value is not None:
             train_[key] = value
     if batch_size is not None:
@@ -115,7 +120,8 @@ def train(
 
     from nnlab.training import GradientCapture
     from nnlab.training.run import train as run_training
-    capture = None if no_figures else GradientCapture()
+    # the gradient heatmap reads torch gradients after every backward pass: not on the fast engine
+    capture = None if no_figures or cfg.train.engine == "fast" else GradientCapture()
     observers = [progress(f"{cfg.data.dataset}")] + ([capture] if capture else [])
     try:
         run = run_training(cfg, observers=observers, data=prepared)
@@ -134,12 +140,14 @@ def train(
     if not no_figures:
         from nnlab.programs import write_run_figures
         files = write_run_figures(run, capture, out, title=f"{cfg.data.dataset}: {describe(cfg)}")
-    from nnlab.nn import count_parameters
     parts = [f"dataset {cfg.data.dataset} ({len(prepared.X_train)} train / {len(prepared.X_test)} test)",
-             f"model {describe(cfg)}, {count_parameters(run.model)} parameters",
-             f"{cfg.train.optimizer} lr {cfg.train.lr}, {history.epochs_run} epochs in {history.wall_time_s:.2f} s "
-             f"(engine torch)"]
-    con.print("\n".join(parts))
+             f"model {describe(cfg)}, {run.n_parameters} parameters",
+             f"{cfg.train.optimizer} lr {cfg.train.lr}, {history.epochs_run} epochs in {history.wall_time_s:.2f} s"
+             + _kernels_note(history),
+             f"engine {run.engine.engine} ({run.engine.reason})"]
+    if not no_figures and capture is None:
+        parts.append("no gradient_heatmap.png: it needs torch gradients (--engine torch or auto)")
+    con.print("\n".join(parts), soft_wrap=True)
     con.print("final: " + ", ".join(f"{k} {v:.4f}" for k, v in history.final.items()))
     if history.stopped_early:
         con.print(f"stopped early after {history.epochs_run} epochs (no improvement for "
@@ -149,15 +157,29 @@ def train(
     con.print(f"wrote {out}/config.json, {out}/history.json" + "".join(f", {f}" for f in files))
 
 
+def _kernels_note(history) -> str:
+    """' (+ kernels loaded from the disk cache in 0.41 s)' on the fast engine: compile time is not training."""
+    if history.kernels == "compiled":
+        return f" (+ kernels compiled in {history.compile_time_s:.1f} s, cached on disk for the next run)"
+    if history.kernels == "cached":
+        return f" (+ kernels loaded from the disk cache in {history.compile_time_s:.2f} s)"
+    return ""
+
+
 @app.command()
 def tour(
     out: Annotated[Path, typer.Option(help="Directory for the figures, summary.json and report.html.")] = Path("results"),
     seed: Annotated[int, typer.Option(help="Seed for data and initial weights.")] = 0,
+    labs: Annotated[bool, typer.Option("--labs", help="Also run every lab in its quick mode into OUT/<lab> "
+                                                      "(a few minutes) and link their reports.")] = False,
 ):
     """Run every program of the seed chapter: four figures, summary.json and report.html."""
+    from rich.status import Status
     from nnlab.tour import run_tour
     out = out_dir(out)
-    summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)])
+    with Status("labs", console=console(stderr=True)) as status:
+        summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)], labs=labs,
+                           lab_progress=lambda name: status.update(f"running the {name} lab (quick mode)"))
     p, c, d = summary["perceptron"], summary["classification"], summary["diagnostics"]
     con = console()
     con.print(f"perceptron: separable data converged in {p['linear']['epochs']} epochs "
@@ -165,4 +187,6 @@ def tour(
               f"(accuracy {p['xor']['accuracy']:.0%})")
     con.print(f"MLP, 500 epochs:  loss {c['final_loss']:.4f}, training accuracy {c['train_accuracy']:.2%}")
     con.print(f"MLP, 2000 epochs: loss {d['final_loss']:.4f}, training accuracy {d['train_accuracy']:.2%}")
+    for lab in summary["labs"]:
+        con.print(f"lab {lab['name']}: " + (f"{out / lab['report']}" if lab["ok"] else f"FAILED: {lab['error']}"))
     con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")

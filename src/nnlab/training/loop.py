@@ -1,4 +1,9 @@
-"""The one training loop. The CLI, the tour and every lab call ``fit``; it reports through observers."""
+"""The one training loop. The CLI, the tour and every lab call ``fit``; it reports through observers.
+
+``fit`` hands the epochs to an engine (``TrainConfig.engine``, see ``nnlab.training.engines``): the torch loop
+below, or the fast engine's compiled kernels for small MLPs. Importing this module does not import torch; the
+torch engine imports it when it runs.
+"""
 from __future__ import annotations
 
 import math
@@ -6,15 +11,14 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import torch
-from torch import nn
 
 from nnlab.config import TrainConfig
 from nnlab.training.losses import LOSSES
 from nnlab.training.observers import Observer
-from nnlab.training.optimizers import make_optimizer
 
 __all__ = ["History", "fit", "evaluate"]
+
+_SYNC_EVERY = 100     # epochs between host syncs when nothing reads the metrics every epoch
 
 
 @dataclass
@@ -25,6 +29,9 @@ class History:
     each step (the number the seed prints). ``train_accuracy`` likewise counts the predictions of those forward
     passes. ``test_*`` are evaluated in eval mode after each epoch, when test data is given. ``final`` holds loss
     and accuracy of the finished model in eval mode. The L1/L2 penalty is not part of ``loss``.
+    ``engine`` is the engine that ran ("torch" or "fast"); ``wall_time_s`` counts training only: the fast
+    engine's kernel compile (or disk-cache load) time is ``compile_time_s``, and ``kernels`` says which it was
+    ("compiled", "cached", or "ready" when an earlier fit in the process had loaded them).
     """
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -36,17 +43,23 @@ class History:
     diverged: bool = False
     wall_time_s: float = 0.0
     final: dict = field(default_factory=dict)
+    engine: str = "torch"
+    compile_time_s: float = 0.0
+    kernels: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _tensor(a, dtype) -> torch.Tensor:
+def _tensor(a, dtype):
+    import torch
     return a.to(dtype) if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a)).to(dtype)
 
 
-def _penalty(model: nn.Module, l1: float, l2: float) -> torch.Tensor:
+def _penalty(model, l1: float, l2: float):
     """l1 * sum|W| + l2/2 * sum W^2 over the weight matrices of Linear layers (biases are not penalised)."""
+    import torch
+    from torch import nn
     weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
     total = torch.zeros(())
     if l1:
@@ -56,8 +69,10 @@ def _penalty(model: nn.Module, l1: float, l2: float) -> torch.Tensor:
     return total
 
 
-def _output_size(model: nn.Module, X: torch.Tensor) -> int:
+def _output_size(model, X) -> int:
     """The model's number of outputs, from its last Linear layer, else from an eval-mode forward pass."""
+    import torch
+    from torch import nn
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if linears:
         return linears[-1].out_features
@@ -69,44 +84,73 @@ def _output_size(model: nn.Module, X: torch.Tensor) -> int:
     return size
 
 
-def _threads_for(model: nn.Module, batch: int) -> int:
+def _threads_for(model, batch: int) -> int:
     """Threads worth using: small models spend their time in per-op overhead, where extra threads only add
     synchronisation (the seed's 330-parameter MLP runs slower on 2 threads than on 1)."""
+    import torch
     work = batch * sum(p.numel() for p in model.parameters())      # ~ multiply-adds per forward pass
     return 1 if work < 5_000_000 else torch.get_num_threads()
 
 
-@torch.no_grad()
-def evaluate(model: nn.Module, X, y, loss: str = "cross-entropy", task: str = "classification") -> dict:
-    """Loss and (for classification) accuracy of ``model`` on ``X`` (n, d) and labels ``y`` (n,), in eval mode."""
+def evaluate(model, X, y, loss: str = "cross-entropy", task: str = "classification") -> dict:
+    """Loss and (for classification) accuracy of ``model`` on ``X`` (n, d) and labels ``y`` (n,), in eval mode.
+
+    ``model`` is a torch module or a FastMLP (evaluated by the fast engine's kernels, without torch).
+    """
+    from nnlab.training.engines.fast_model import FastMLP
+    if isinstance(model, FastMLP):
+        from nnlab.training.engines.fast_fit import evaluate_fast
+        return evaluate_fast(model, X, y, loss, task)
+    import torch
     spec = LOSSES[loss]
     was_training = model.training
     model.eval()
     X = _tensor(X, torch.float32)
     y = _tensor(y, torch.int64 if task == "classification" else torch.float32)
-    out = model(X)
-    result = {"loss": float(spec.value(out, spec.targets(y, out.shape[1])))}
-    if task == "classification":
-        result["accuracy"] = float((spec.predict(out) == y).float().mean())
+    with torch.no_grad():
+        out = model(X)
+        result = {"loss": float(spec.value(out, spec.targets(y, out.shape[1])))}
+        if task == "classification":
+            result["accuracy"] = float((spec.predict(out) == y).float().mean())
     model.train(was_training)
     return result
 
 
-def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test=None,
+def fit(model, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test=None,
         task: str = "classification", observers=()) -> History:
     """Train ``model`` in place on ``X`` (n, d) and ``y`` (n,) and return its History.
 
     Parameters
     ----------
-    model : torch.nn.Module mapping (batch, d) inputs to (batch, outputs)
+    model : torch.nn.Module mapping (batch, d) inputs to (batch, outputs), or a FastMLP
     X, y : arrays or tensors. For classification ``y`` holds class indices 0..K-1; for regression, targets.
-    config : TrainConfig (optimizer, lr, epochs, batch_size, loss, l1, l2, early_stopping, seed)
+    config : TrainConfig (optimizer, lr, epochs, batch_size, loss, l1, l2, early_stopping, seed, engine)
     X_test, y_test : optional held-out data, evaluated after every epoch
     task : "classification" or "regression"
     observers : Observer instances, called at fit start, after each backward, at each epoch end, at fit end
 
+    ``config.engine`` picks who runs the epochs (``nnlab.training.engines``): "auto" gives small MLPs on the CPU
+    to the fast engine and everything else to torch; both mean the same run. On the fast engine the model's
+    parameters become views of one NumPy vector that the kernels update in place, so observers see the model
+    as it is after each epoch; ``on_after_backward`` observers need torch gradients, so "auto" gives them torch.
+
     Ctrl-C stops training after the current step and returns the history so far with ``interrupted=True``.
     """
+    from nnlab.training.engines import choose_engine
+    choice = choose_engine(config.engine, config, model=model, observers=observers, data=(X, X_test))
+    if choice.engine == "fast":
+        from nnlab.training.engines.fast_fit import fit_fast
+        return fit_fast(model, X, y, config, X_test=X_test, y_test=y_test, task=task, observers=observers)
+    return _fit_torch(model, X, y, config, X_test=X_test, y_test=y_test, task=task, observers=observers)
+
+
+def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, observers) -> History:
+    """The torch engine. Per-epoch metrics stay in tensors and reach Python (one host sync) every epoch only
+    when something reads them then: test data, early stopping or an observer's ``on_epoch_end``; otherwise
+    every ``_SYNC_EVERY`` epochs, when the loss is also checked for divergence."""
+    import torch
+    from torch import nn
+
     spec = LOSSES[config.loss]
     classify = task == "classification"
     X = _tensor(X, torch.float32)                                            # (n, d)
@@ -122,20 +166,44 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
     batch = n if config.batch_size is None else min(config.batch_size, n)
     order_rng = torch.Generator().manual_seed(config.seed)                   # mini-batch order only
     torch.manual_seed(config.seed)                                           # dropout masks
-    optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr)
+    from nnlab.training.engines.torch_optim import make_torch_optimizer
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = make_torch_optimizer(config.optimizer, params, config.lr)     # fused where torch has it
     regularize = config.l1 > 0 or config.l2 > 0
     after_backward = [o for o in observers if type(o).on_after_backward is not Observer.on_after_backward]
-
+    every_epoch = (has_test or config.early_stopping is not None
+                   or any(type(o).on_epoch_end is not Observer.on_epoch_end for o in observers))
+    chunk = min(config.epochs, _SYNC_EVERY)
     history = History()
+    pending = 0                                               # epochs in the buffers, not in history yet
+
+    def buffers():
+        return torch.zeros(chunk), torch.zeros(chunk, dtype=torch.int64)    # per epoch: loss sum, correct count
+
+    losses, corrects = buffers()
+
+    def sync() -> bool:
+        """Move the pending epochs into history (one host sync); False, history cut there, at a non-finite loss."""
+        nonlocal pending, losses, corrects
+        values = zip(losses[:pending].tolist(), corrects[:pending].tolist())
+        pending, (losses, corrects) = 0, buffers()
+        for epoch_loss, right in values:
+            history.loss.append(epoch_loss / n)
+            if classify:
+                history.train_accuracy.append(right / n)
+            if not math.isfinite(history.loss[-1]):
+                return False
+        return True
+
     best, since_best = math.inf, 0
     threads = torch.get_num_threads()
     torch.set_num_threads(_threads_for(model, batch))
     for o in observers:
         o.on_fit_start(model, config)
+    model.train()
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
-            model.train()
             # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation
             if batch == n:
                 batches = [(X, targets, y)]
@@ -144,27 +212,33 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
                 if has_batch_norm and len(chunks) > 1 and len(chunks[-1]) == 1:
                     chunks[-2:] = [torch.cat(chunks[-2:])]   # batch norm cannot train on a single sample
                 batches = [(X[i], targets[i], y[i]) for i in chunks]
-            loss_sum = torch.zeros(())
-            correct = torch.zeros((), dtype=torch.int64)
+            loss_sum, correct = losses[pending], corrects[pending]
             for xb, tb, yb in batches:
                 # 2) forward and loss;  3) backward;  4) step
                 out = model(xb)                                              # (b, outputs)
                 loss = spec.value(out, tb)
                 objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
-                optimizer.zero_grad(set_to_none=True)
+                for p in params:                 # optimizer.zero_grad(set_to_none=True), minus its overhead
+                    p.grad = None
                 objective.backward()
                 for o in after_backward:
                     o.on_after_backward(model)
                 optimizer.step()
-                loss_sum += loss.detach() * xb.shape[0]
+                loss_sum.add_(loss.detach(), alpha=xb.shape[0])
                 if classify:
                     correct += (spec.predict(out.detach()) == yb).sum()
-            # 5) the epoch's metrics (one host sync per epoch)
-            logs = {"epoch": epoch, "loss": float(loss_sum) / n}
-            history.loss.append(logs["loss"])
+            pending += 1
+            history.epochs_run = epoch
+            # 5) the epoch's metrics: a host sync now only if something reads them now
+            if not every_epoch:
+                if pending == chunk and not sync():
+                    history.diverged, history.epochs_run = True, len(history.loss)
+                    break
+                continue
+            finite = sync()
+            logs = {"epoch": epoch, "loss": history.loss[-1]}
             if classify:
-                logs["train_accuracy"] = int(correct) / n
-                history.train_accuracy.append(logs["train_accuracy"])
+                logs["train_accuracy"] = history.train_accuracy[-1]
             if has_test:
                 test = evaluate(model, X_test, y_test, config.loss, task)
                 logs["test_loss"] = test["loss"]
@@ -172,10 +246,9 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
                 if classify:
                     logs["test_accuracy"] = test["accuracy"]
                     history.test_accuracy.append(test["accuracy"])
-            history.epochs_run = epoch
             for o in observers:
                 o.on_epoch_end(epoch, logs, model)
-            if not math.isfinite(logs["loss"]):
+            if not finite:
                 history.diverged = True
                 break
             # 6) early stopping on the test loss if there is one, else the training loss
@@ -192,6 +265,9 @@ def fit(model: nn.Module, X, y, config: TrainConfig = TrainConfig(), *, X_test=N
         history.interrupted = True
     finally:
         torch.set_num_threads(threads)
+    if pending and not sync():
+        history.diverged = True
+    history.epochs_run = len(history.loss)
     history.wall_time_s = time.perf_counter() - start
     history.final = {f"train_{k}": v for k, v in evaluate(model, X, y, config.loss, task).items()}
     if has_test:
