@@ -31,6 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from nnlab.tour import cpu_model
 from nnlab.data import make_dataset
 from nnlab.scratch import (HandMLP, ScalarMLP, TensorMLP, Value, init_params, load_digits_split,
                            make_scratch_optimizer, relative_error)
@@ -159,16 +160,6 @@ def blas_threads() -> str:
         return ", ".join(f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info()) or "unknown"
     except ImportError:
         return "unknown (threadpoolctl missing)"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def render(sections: list[str], args, notes: list[str]) -> str:
