@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-seed bench-engines bench-matmul clean
+.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) '$(TORCH)'
-	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray]'
 	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
 	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
 	touch $(STAMP)
@@ -32,7 +32,10 @@ SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
-bench: bench-seed bench-engines bench-matmul
+bench: bench-seed bench-engines bench-matmul bench-sweep
+
+bench-sweep: setup
+	$(PY) benchmarks/sweep.py
 
 bench-matmul: setup
 	$(PY) benchmarks/matmul.py

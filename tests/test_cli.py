@@ -97,7 +97,7 @@ def test_a_written_config_reproduces_the_run(tmp_path):
 
 def test_ctrl_c_stops_cleanly_keeps_files_and_exits_130(tmp_path):
     out = tmp_path / "long"
-    proc = subprocess.Popen(NNLAB + ["train", "--epochs", "1000000", "--out", str(out)],
+    proc = subprocess.Popen(NNLAB + ["train", "--epochs", "1000000", "--out", str(out), "--store", str(tmp_path / "s")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while not (out / "config.json").exists() and time.time() < deadline:
@@ -112,6 +112,45 @@ def test_ctrl_c_stops_cleanly_keeps_files_and_exits_130(tmp_path):
     if "Interrupted at epoch" in stdout:      # the usual case: Ctrl-C during training keeps the history
         history = json.loads((out / "history.json").read_text())
         assert history["interrupted"] and len(history["loss"]) == history["epochs_run"]
+    from nnlab.runs import RunStore
+    with RunStore(tmp_path / "s") as store:                 # the run is kept, marked interrupted, with its metrics
+        (run,) = store.list()
+        assert run.status == "interrupted"
+        if "Interrupted at epoch" in stdout:
+            assert len(store.metrics(run.id)["loss"]) == history["epochs_run"]
+
+
+def test_train_records_the_run_in_the_store(tmp_path):
+    store_dir, out = tmp_path / "store", tmp_path / "run"
+    result = nnlab("train", "--dataset", "moons", "--epochs", "25", "--test-fraction", "0.2", "--out", str(out),
+                   "--store", str(store_dir))
+    assert result.returncode == 0, result.stderr
+    from nnlab.runs import RunStore
+    with RunStore(store_dir) as store:
+        (run,) = store.list()
+        assert f"recorded as run {run.id}" in result.stdout
+        assert run.status == "finished" and run.dataset == "moons" and run.tags == ["train"]
+        assert run.config == json.loads((out / "config.json").read_text())
+        history = json.loads((out / "history.json").read_text())
+        metrics = store.metrics(run.id)
+        assert [v for _, v in metrics["loss"]] == pytest.approx(history["loss"])
+        assert [v for _, v in metrics["test_accuracy"]] == pytest.approx(history["test_accuracy"])
+        assert run.final["train_accuracy"] == pytest.approx(history["final"]["train_accuracy"])
+        assert run.versions["engine"] in ("torch", "fast") and run.versions["torch"]
+        kinds = sorted(kind for kind, _ in store.artifacts(run.id))
+        assert kinds == ["config", "figure", "figure", "figure", "history"]
+    assert nnlab("train", "--epochs", "5", "--no-figures", "--no-record", "--out", str(out),
+                 "--store", str(store_dir)).returncode == 0
+    with RunStore(store_dir) as store:
+        assert len(store.list()) == 1
+
+
+def test_an_unwritable_store_fails_before_training(tmp_path):
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "run"
+    result = nnlab("train", "--epochs", "5", "--out", str(out), "--store", str(tmp_path / "file" / "store"))
+    assert result.returncode == 2 and result.stderr.startswith("Error: --store") and "Traceback" not in result.stderr
+    assert not out.exists()
 
 
 def test_perceptron_command(tmp_path):

@@ -91,8 +91,12 @@ def test_seed_workload_matches_torch_for_100_epochs_and_reaches_the_same_accurac
     assert abs(h_fast.final["train_accuracy"] - h_torch.final["train_accuracy"]) <= 0.01
 
 
+# Adagrad's first steps are about lr * sign(g) per coordinate, so a near-zero gradient whose sign differs by
+# rounding between the engines' matrix products moves a weight by +lr on one and -lr on the other. At lr 0.05 that
+# grew to 4e-4 of the loss by epoch 25 on one CPU (torch's fused and for-loop Adagrad, sharing the forward and
+# backward pass, agreed to 2e-7 there); at 0.02 the engines agree to 2e-7.
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("momentum", 0.05), ("nesterov", 0.05),
-                                           ("adagrad", 0.05), ("rmsprop", 0.005), ("adam", 0.01), ("adamw", 0.01)])
+                                           ("adagrad", 0.02), ("rmsprop", 0.005), ("adam", 0.01), ("adamw", 0.01)])
 def test_every_optimizer_follows_torch_optim(optimizer, lr):
     X, y = make_seed_circle(300, seed=1)
     _assert_same_run(*_both(ModelConfig(hidden_sizes=(16, 8)), X, y,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -61,7 +62,12 @@ def train(
     loss: Annotated[Optional[str], typer.Option(help=f"Loss: {choices(LOSSES)}.")] = None,
     l1: Annotated[Optional[float], typer.Option(help="L1 penalty on weights.")] = None,
     l2: Annotated[Optional[float], typer.Option(help="L2 penalty on weights.")] = None,
-    early_stopping: Annotated[Optional[int], typer.Option(help="Patience in epochs; 0 = off.")] = None,
+    early_stopping: Annotated[Optional[int], typer.Option(help="Patience in epochs; 0 = off. Restores the best "
+                                                              "epoch's weights.")] = None,
+    augment_jitter: Annotated[Optional[float], typer.Option(help="Augmentation: std of Gaussian noise added to the "
+                                                                 "training inputs, fresh each epoch.")] = None,
+    augment_shift: Annotated[Optional[int], typer.Option(help="Augmentation for square-image inputs: shift each "
+                                                              "by up to this many pixels, fresh each epoch.")] = None,
     engine: Annotated[Optional[str], typer.Option(help=f"Training engine: {choices(ENGINES)} (auto: fast for "
                                                        "small MLPs on the CPU, else torch).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, initial weights and batch order.")] = None,
@@ -69,8 +75,11 @@ def train(
     config: Annotated[Optional[Path], typer.Option(help="Start from a config JSON (as written by every run).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory (default results/train-<dataset>).")] = None,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
+    store: Annotated[Optional[Path], typer.Option(help="Run store directory the run is recorded in (default "
+                                                       "$NNLAB_STORE or ./nnlab-runs).")] = None,
+    record: Annotated[bool, typer.Option("--record/--no-record", help="Record the run in the run store.")] = True,
 ):
-    """Train an MLP; write config.json, history.json and the figures into --out."""
+    """Train an MLP; write config.json, history.json and the figures into --out; record the run in the store."""
     from nnlab.config import RunConfig
     from nnlab._validation import check_choice
 
@@ -99,7 +108,8 @@ def train(
     if engine is not None:
         check_choice("engine", engine, ENGINES)
     for key, value in {"optimizer": optimizer, "lr": lr, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
-                       "seed": seed, "engine": engine}.items():
+                       "augment_jitter": augment_jitter, "augment_shift": augment_shift, "seed": seed,
+                       "engine": engine}.items():
         if value is not None:
             train_[key] = value
     if batch_size is not None:
@@ -115,19 +125,58 @@ def train(
     prepared = prepare(cfg.data)
     cfg = sized_for_data(cfg, prepared)
     check_compatible(cfg.train.loss, prepared.task, prepared.n_classes, cfg.model.output_size)
+    runs = _open_store(store) if record else None          # an unwritable store fails here, before training
     out = out_dir(out or Path("results") / f"train-{cfg.data.dataset}")
     (out / "config.json").write_text(cfg.to_json())
 
     from nnlab.training import GradientCapture
-    from nnlab.training.run import train as run_training
     # the gradient heatmap reads torch gradients after every backward pass: not on the fast engine
     capture = None if no_figures or cfg.train.engine == "fast" else GradientCapture()
     observers = [progress(f"{cfg.data.dataset}")] + ([capture] if capture else [])
     try:
-        run = run_training(cfg, observers=observers, data=prepared)
-    except KeyboardInterrupt:   # before the first epoch (fit itself turns Ctrl-C into history.interrupted)
-        print(f"Interrupted before training started; kept {out}/config.json.")
-        raise typer.Exit(130) from None
+        run, run_id = _train_recorded(cfg, prepared, observers, runs, out)
+        _report(run, cfg, capture, out, no_figures, prepared, runs, run_id)
+    finally:
+        if runs is not None:
+            runs.close()
+
+
+def _train_recorded(cfg, prepared, observers: list, runs, out: Path):
+    """Train; with a store, as a recorded run (closed as finished, interrupted or failed). Returns (run, run_id)."""
+    from nnlab.training.run import train as run_training
+    with ExitStack() as stack:
+        run_id = None
+        if runs is not None:
+            from nnlab.runs import recorded_run, run_versions
+            from nnlab.training.engines import choose_engine
+            engine = choose_engine(cfg.train.engine, cfg.train, model_config=cfg.model, observers=observers).engine
+            run_id, recorder = stack.enter_context(recorded_run(
+                runs, cfg.to_dict(), name=f"train {cfg.data.dataset}", tags=["train"],
+                versions=run_versions(engine=engine)))
+            observers = [*observers, recorder]
+        try:
+            run = run_training(cfg, observers=observers, data=prepared)
+        except KeyboardInterrupt:   # before the first epoch (fit itself turns Ctrl-C into history.interrupted)
+            print(f"Interrupted before training started; kept {out}/config.json.")
+            raise typer.Exit(130) from None
+        if run_id is not None:
+            recorder.outcome = run.history
+            runs.add_artifacts(run_id, [("config", str(out / "config.json")), ("history", str(out / "history.json"))])
+    return run, run_id
+
+
+def _open_store(path: Path | None):
+    from nnlab.runs import RunStore
+    store = RunStore(path)
+    try:
+        return store.check_writable()
+    except BaseException:
+        store.close()
+        raise
+
+
+def _report(run, cfg, capture, out: Path, no_figures: bool, prepared, runs, run_id) -> None:
+    """Write history.json and the figures, and say what happened (Ctrl-C during training exits 130)."""
     history = run.history
     (out / "history.json").write_text(json.dumps(history.to_dict(), indent=2))
 
@@ -154,6 +203,9 @@ def train(
                   f"{cfg.train.early_stopping} epochs)")
     if history.diverged:
         con.print("[bold red]the loss became NaN or infinite; training stopped. Try a smaller --lr.[/]")
+    if run_id is not None:
+        runs.add_artifacts(run_id, [("figure", str(f)) for f in files])
+        con.print(f"recorded as run {run_id} in {runs.file} (nnlab runs show {run_id})", soft_wrap=True)
     con.print(f"wrote {out}/config.json, {out}/history.json" + "".join(f", {f}" for f in files))
 
 

@@ -2,11 +2,11 @@
 from nnlab.runs.store import STATUSES, Run, RunStore, RunStoreError, default_store_path
 
 __all__ = ["RunStore", "RunStoreError", "Run", "STATUSES", "default_store_path", "RunRecorder", "recorded_run",
-           "export_csv", "export_json"]
+           "run_versions", "export_csv", "export_json"]
 
 
 def __getattr__(name):
-    if name in ("RunRecorder", "recorded_run"):
+    if name in ("RunRecorder", "recorded_run", "run_versions"):
         from nnlab.runs import recorder
         return getattr(recorder, name)
     if name in ("export_csv", "export_json"):

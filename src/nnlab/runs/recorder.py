@@ -1,14 +1,30 @@
 """Recording a training run into the store: an observer for per-epoch metrics and a context for its status."""
 from __future__ import annotations
 
+import platform
 import time
 import traceback
 from contextlib import contextmanager
+from importlib import metadata
 
 from nnlab.runs.store import RunStore
 from nnlab.training.observers import Observer
 
-__all__ = ["RunRecorder", "recorded_run"]
+__all__ = ["RunRecorder", "recorded_run", "run_versions"]
+
+
+def run_versions(**extra) -> dict:
+    """What decides a run's numbers besides its config: package versions, Python, host, and ``extra``.
+
+    Read from package metadata, so recording a run never imports torch.
+    """
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+    return {"nnlab": version("nnlab"), "python": platform.python_version(), "torch": version("torch"),
+            "numpy": version("numpy"), "host": platform.node(), **extra}
 
 
 class RunRecorder(Observer):

@@ -122,6 +122,16 @@ class RunStore:
             migrate(conn, version)
         return conn
 
+    def check_writable(self) -> "RunStore":
+        """Prove the store takes writes (take and release the write lock); RunStoreError naming it if not."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error as err:
+            raise RunStoreError(f"cannot write to the run store '{self.file}' ({err}); choose another with "
+                                "--store.") from None
+        return self
+
     def close(self) -> None:
         self.conn.close()
 
