@@ -101,5 +101,9 @@ class ProgressBar(Observer):
 
     def on_fit_end(self, history, model) -> None:
         if self._progress is not None:
-            self._progress.update(self._task, completed=history.epochs_run)
+            status = {}
+            if history.loss:      # the last epoch's numbers, not those of the last refresh
+                status["status"] = f"loss {history.loss[-1]:.4f}" + (
+                    f"  acc {history.train_accuracy[-1]:.3f}" if history.train_accuracy else "")
+            self._progress.update(self._task, completed=history.epochs_run, **status)
             self._progress.stop()
