@@ -56,12 +56,13 @@ def init_params(sizes: Sequence[int], seed: int = 0) -> list[np.ndarray]:
 def params_from_torch(model) -> tuple[tuple[int, ...], str, list[np.ndarray]]:
     """Read an ``nnlab.nn.MLP``: its layer sizes, activation name and float64 copies of [W1, b1, W2, b2, ...].
 
-    Only plain MLPs qualify: dropout and batch norm have no counterpart in the from-scratch nets.
+    Only plain MLPs qualify: dropout, batch norm and residual connections have no counterpart in the from-scratch nets.
     """
     config = model.config
-    if config.dropout > 0 or config.batch_norm:
-        raise InvalidArgument("The from-scratch nets copy plain MLPs only (no dropout, no batch norm). "
-                              f"Got dropout={config.dropout!r}, batch_norm={config.batch_norm!r}.", "model")
+    if config.dropout > 0 or config.batch_norm or config.residual:
+        raise InvalidArgument("The from-scratch nets copy plain MLPs only (no dropout, no batch norm, no residual "
+                              f"connections). Got dropout={config.dropout!r}, batch_norm={config.batch_norm!r}, "
+                              f"residual={config.residual!r}.", "model")
     sizes = (config.input_size, *config.hidden_sizes, config.output_size)
     arrays = [p.detach().cpu().double().numpy().copy() for p in model.parameters()]
     return sizes, config.activation, arrays

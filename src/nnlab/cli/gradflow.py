@@ -1,0 +1,71 @@
+"""``nnlab gradflow``: the gradient-flow lab."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnlab._validation import InvalidArgument
+from nnlab.cli._common import app, choices, console, out_dir
+from nnlab.nn.activations import ACTIVATIONS
+from nnlab.nn.init import INITS
+
+
+def _names(text: str, argument: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
+    return names
+
+
+@app.command()
+def gradflow(
+    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+        "results/gradflow"),
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller grids and fewer epochs (seconds, for tests).")
+                     ] = False,
+    depth: Annotated[Optional[int], typer.Option(help="Hidden layers of every net (measured and trained).")] = None,
+    width: Annotated[Optional[int], typer.Option(help="Width of the nets measured at initialisation.")] = None,
+    train_width: Annotated[Optional[int], typer.Option(help="Width of the trained nets.")] = None,
+    activations: Annotated[Optional[str], typer.Option(help=f"Comma-separated activations measured at "
+                                                            f"initialisation: {choices(ACTIVATIONS)}.")] = None,
+    inits: Annotated[Optional[str], typer.Option(help=f"Comma-separated inits measured at initialisation: "
+                                                      f"{choices(INITS)}.")] = None,
+    init_std: Annotated[Optional[float], typer.Option(help="Std of init 'normal'.")] = None,
+    seeds: Annotated[Optional[int], typer.Option(help="Initialisations averaged per variance curve (>= 2).")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Training epochs.")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="SGD learning rate of the comparison.")] = None,
+):
+    """Gradient flow: per-layer variances at initialisation against theory, gradient heatmaps while training,
+    SGD vs Adam, and exploding runs caught at their first non-finite value."""
+    from nnlab.labs.gradflow import FULL, QUICK, run_gradflow
+    changes = {}
+    for key, value in {"depth": depth, "width": width, "train_width": train_width, "init_std": init_std,
+                       "seeds": seeds, "epochs": epochs, "lr": lr}.items():
+        if value is not None:
+            changes[key] = value
+    if activations is not None:
+        changes["activations"] = _names(activations, "activations")
+    if inits is not None:
+        changes["inits"] = _names(inits, "inits")
+    settings = replace(QUICK if quick else FULL, **changes)     # validates every value; names from the registries
+    out = out_dir(out)
+    from rich.status import Status
+    with Status("measuring", console=console(stderr=True)) as status:
+        summary = run_gradflow(out, settings, progress=lambda message: status.update(message))
+    con = console()
+    con.print(f"variance factor per layer at width {summary['var_ratio_width']}: relu + he "
+              f"{summary['he_relu_var_ratio_per_layer']:.3f} (theory 1), relu + lecun "
+              f"{summary['lecun_relu_var_ratio_per_layer']:.3f} (theory 0.5)")
+    for name, t in summary["training"].items():
+        ratio = t["grad_ratio_first_last_epoch1"]
+        con.print(f"{name}: {'learned' if t['learned'] else 'did not learn'}, test accuracy "
+                  f"{t['test_accuracy']:.3f}, first/last gradient norm {'n/a' if ratio is None else f'{ratio:.2g}'}")
+    for name, e in summary["exploding"].items():
+        f = e["non_finite"]
+        con.print(f"{name}: " + (f"first non-finite value in epoch {f['epoch']} at {f['layer_name']} ({f['where']})"
+                                 if f else "stayed finite"))
+    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
+              f"{summary['wall_time_s']:.1f} s")
