@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep clean
+.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep bench-playground clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray]'
 	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
 	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
+	$(PY) -c "from nnlab.playground.session import Session; Session().train_for(0.01)"
 	touch $(STAMP)
 
 run: setup
@@ -32,7 +33,10 @@ SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
-bench: bench-seed bench-engines bench-matmul bench-sweep
+bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground
+
+bench-playground: setup
+	$(PY) benchmarks/playground.py
 
 bench-sweep: setup
 	$(PY) benchmarks/sweep.py

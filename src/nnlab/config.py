@@ -61,6 +61,8 @@ class ModelConfig:
     dropout: float = 0.0              # dropout probability after each hidden activation
     batch_norm: bool = False          # BatchNorm1d between each hidden Linear and its activation
     init: str = "pytorch"             # a key of nnlab.nn.INITS
+    init_std: float = 0.01            # the weights' std for init "normal" (N(0, init_std^2)); other inits ignore it
+    residual: bool = False            # skips z_l = z_{l-1} + Linear_l(act(z_{l-1})) where widths match (nnlab.nn.MLP)
 
     def __post_init__(self):
         from nnlab.nn.activations import ACTIVATIONS
@@ -71,6 +73,10 @@ class ModelConfig:
         check_int("output_size", self.output_size, "ModelConfig")
         check_fraction("dropout", self.dropout, "ModelConfig")
         check_choice("init", self.init, INITS, "ModelConfig")
+        check_positive("init_std", self.init_std, "ModelConfig")
+        if not isinstance(self.residual, bool):
+            raise InvalidArgument(f"The 'residual' parameter of ModelConfig must be true or false. "
+                                  f"Got {self.residual!r} instead.", "residual")
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,20 @@ class TrainConfig:
     l1: float = 0.0                   # adds l1 * sum|W| over weight matrices (biases are not penalised)
     l2: float = 0.0                   # adds l2/2 * sum W^2 over weight matrices (gradient l2 * W)
     early_stopping: int | None = None # stop after this many epochs without improvement of the monitored loss
-    seed: int = 0                     # seeds the initial weights, dropout and the mini-batch order
+                                      # (test loss if there is test data, else training loss), then restore the
+                                      # weights of the best epoch
+    augment_jitter: float = 0.0       # data augmentation: Gaussian noise of this std added to every training
+                                      # input, drawn afresh each epoch
+    augment_shift: float = 0.0        # data augmentation for square images (d = s * s pixels): each training
+                                      # image moved by up to this many pixels on each axis, afresh each epoch
+    seed: int = 0                     # seeds the initial weights, dropout, the mini-batch order and augmentation
     engine: str = "auto"              # a key of nnlab.training.engines.ENGINES: "auto", "torch" or "fast"
+    device: str = "auto"              # "auto", "cpu" or "cuda" (see nnlab.training.precision)
+    precision: str = "fp32"           # "fp32", "bf16" (autocast) or "fp16" (autocast + gradient scaler, CUDA)
 
     def __post_init__(self):
         from nnlab.training.engines import ENGINES
+        from nnlab.training.precision import DEVICES, PRECISIONS
         from nnlab.training.losses import LOSSES
         from nnlab.training.optimizers import OPTIMIZERS
         check_choice("optimizer", self.optimizer, OPTIMIZERS, "TrainConfig")
@@ -101,8 +116,15 @@ class TrainConfig:
         check_nonneg("l2", self.l2, "TrainConfig")
         if self.early_stopping is not None:
             check_int("early_stopping", self.early_stopping, "TrainConfig")
+        check_nonneg("augment_jitter", self.augment_jitter, "TrainConfig")
+        check_nonneg("augment_shift", self.augment_shift, "TrainConfig")
         check_int("seed", self.seed, "TrainConfig", minimum=0)
         check_choice("engine", self.engine, ENGINES, "TrainConfig")
+        check_choice("device", self.device, DEVICES, "TrainConfig")
+        check_choice("precision", self.precision, PRECISIONS, "TrainConfig")
+        if self.precision == "fp16" and self.device == "cpu":
+            raise InvalidArgument("The 'precision' parameter 'fp16' needs a CUDA device (float16 autocast with a "
+                                  "gradient scaler); on the CPU use 'bf16' or 'fp32'.", "precision")
 
 
 def _from_dict(cls, values: Any, where: str):

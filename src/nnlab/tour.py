@@ -38,11 +38,16 @@ def cpu_model() -> str:
 # The labs the tour can run (``labs=True``) in their quick mode and link: directory, title, command, report file.
 LABS = [
     ("gd", "Gradient descent, SGD and optimizer paths (exercise 1.3)", ["gd", "--quick"], "summary.md"),
+    ("study", "A single hidden layer, its activations and its hyperparameters (exercise 1.1)",
+     ["study", "all", "--quick"], "report.md"),
+    ("gradflow", "Gradient flow: vanishing and exploding gradients", ["gradflow", "--quick"], "report.md"),
+    ("regularize", "Overfitting, underfitting and regularisation", ["regularize", "--quick"], "report.md"),
     ("approx", "Universal approximation", ["approx", "--quick"], "report.md"),
     ("history", "A history of deep learning (exercise 1.2)", ["history"], "report.html"),
     ("costs", "The cost of architectures (exercise 1.2)", ["costs", "--quick"], "report.html"),
     ("usecase", "A use case on real data (exercise 1.5)", ["usecase", "--quick", "--folds", "3"], "report.html"),
     ("explain", "Looking inside a trained network", ["explain", "--quick"], "report.md"),
+    ("precision", "Mixed precision: fp32 vs bf16", ["precision", "--quick"], "report.md"),
 ]
 
 

@@ -19,7 +19,11 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "preset": "--preset", "max_epochs": "--max-epochs", "engine": "--engine",
          "store": "--store", "format": "--format", "status": "--status", "target": "--targets",
          "widths": "--widths", "restarts": "--restarts", "activations": "--activations",
-         "part": "--part", "function": "--function", "tol": "--tol", "x0": "--x0", "max_iter": "--max-iter"}
+         "part": "--part", "function": "--function", "tol": "--tol", "x0": "--x0", "max_iter": "--max-iter",
+         "augment_jitter": "--augment-jitter", "augment_shift": "--augment-shift", "regularizers": "--regularizers",
+         "seeds": "--seeds", "datasets": "--dataset", "depth": "--depth", "width": "--width",
+         "train_width": "--train-width", "inits": "--inits", "init_std": "--init-std",
+         "residual": "--residual", "device": "--device", "precision": "--precision"}
 
 
 def choices(registry) -> str:

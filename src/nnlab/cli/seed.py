@@ -55,6 +55,8 @@ def train(
     dropout: Annotated[Optional[float], typer.Option(help="Dropout probability after each hidden layer.")] = None,
     batch_norm: Annotated[Optional[bool], typer.Option("--batch-norm/--no-batch-norm",
                                                        help="Batch norm before each hidden activation.")] = None,
+    residual: Annotated[Optional[bool], typer.Option("--residual/--no-residual",
+                                                     help="Skip connections around width-keeping hidden layers.")] = None,
     optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {choices(OPTIMIZERS)}.")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Learning rate (> 0).")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Number of epochs (> 0).")] = None,
@@ -66,10 +68,14 @@ def train(
                                                               "epoch's weights.")] = None,
     augment_jitter: Annotated[Optional[float], typer.Option(help="Augmentation: std of Gaussian noise added to the "
                                                                  "training inputs, fresh each epoch.")] = None,
-    augment_shift: Annotated[Optional[int], typer.Option(help="Augmentation for square-image inputs: shift each "
-                                                              "by up to this many pixels, fresh each epoch.")] = None,
+    augment_shift: Annotated[Optional[float], typer.Option(help="Augmentation for square-image inputs: shift each "
+                                                                "by up to this many pixels, fresh each epoch.")] = None,
     engine: Annotated[Optional[str], typer.Option(help=f"Training engine: {choices(ENGINES)} (auto: fast for "
                                                        "small MLPs on the CPU, else torch).")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda (the torch engine; auto: CUDA when "
+                                                       "present).")] = None,
+    precision: Annotated[Optional[str], typer.Option(help="fp32, bf16 (autocast, CPU or CUDA) or fp16 (CUDA, "
+                                                          "with a gradient scaler).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, initial weights and batch order.")] = None,
     preset: Annotated[Optional[str], typer.Option(help=f"Start from a preset: {choices(PRESETS)}.")] = None,
     config: Annotated[Optional[Path], typer.Option(help="Start from a config JSON (as written by every run).")] = None,
@@ -102,14 +108,15 @@ def train(
         data.update(dataset="csv", path=str(csv))
     if hidden is not None:
         model["hidden_sizes"] = list(parse_sizes(hidden))
-    for key, value in {"activation": activation, "init": init, "dropout": dropout, "batch_norm": batch_norm}.items():
+    for key, value in {"activation": activation, "init": init, "dropout": dropout, "batch_norm": batch_norm,
+                       "residual": residual}.items():
         if value is not None:
             model[key] = value
     if engine is not None:
         check_choice("engine", engine, ENGINES)
     for key, value in {"optimizer": optimizer, "lr": lr, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
                        "augment_jitter": augment_jitter, "augment_shift": augment_shift, "seed": seed,
-                       "engine": engine}.items():
+                       "engine": engine, "device": device, "precision": precision}.items():
         if value is not None:
             train_[key] = value
     if batch_size is not None:
@@ -193,7 +200,8 @@ def _report(run, cfg, capture, out: Path, no_figures: bool, prepared, runs, run_
              f"model {describe(cfg)}, {run.n_parameters} parameters",
              f"{cfg.train.optimizer} lr {cfg.train.lr}, {history.epochs_run} epochs in {history.wall_time_s:.2f} s"
              + _kernels_note(history),
-             f"engine {run.engine.engine} ({run.engine.reason})"]
+             f"engine {run.engine.engine} ({run.engine.reason})"
+             + (f", {history.device} {history.precision}" if history.engine == "torch" else "")]
     if not no_figures and capture is None:
         parts.append("no gradient_heatmap.png: it needs torch gradients (--engine torch or auto)")
     con.print("\n".join(parts), soft_wrap=True)

@@ -72,6 +72,10 @@ def unsupported(config) -> str | None:
         return "dropout"
     if config.model.batch_norm:
         return "batch norm"
+    if config.model.residual:
+        return "residual connections"
+    if config.train.precision != "fp32" or config.train.device == "cuda":
+        return f"{config.train.device} {config.train.precision}"
     if config.train.early_stopping is not None:
         return "early stopping"
     if config.train.augment_jitter > 0 or config.train.augment_shift > 0:

@@ -16,7 +16,7 @@ from nnlab.config import TrainConfig
 from nnlab.training.losses import LOSSES
 from nnlab.training.observers import Observer
 
-__all__ = ["History", "fit", "evaluate"]
+__all__ = ["History", "fit", "evaluate", "augment_inputs", "augmentation_rng"]
 
 _SYNC_EVERY = 100     # epochs between host syncs when nothing reads the metrics every epoch
 
@@ -32,6 +32,8 @@ class History:
     ``engine`` is the engine that ran ("torch" or "fast"); ``wall_time_s`` counts training only: the fast
     engine's kernel compile (or disk-cache load) time is ``compile_time_s``, and ``kernels`` says which it was
     ("compiled", "cached", or "ready" when an earlier fit in the process had loaded them).
+    With early stopping, ``best_epoch`` is the epoch (1-based) whose weights the model holds after ``fit``.
+    ``device`` and ``precision`` say where and in which float format the run trained.
     """
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -46,6 +48,9 @@ class History:
     engine: str = "torch"
     compile_time_s: float = 0.0
     kernels: str = ""
+    best_epoch: int | None = None
+    device: str = "cpu"
+    precision: str = "fp32"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,6 +72,48 @@ def _penalty(model, l1: float, l2: float):
     if l2:
         total = total + 0.5 * l2 * sum((w * w).sum() for w in weights)
     return total
+
+
+def augmentation_rng(seed: int) -> np.random.Generator:
+    """The generator of a run's augmentation draws: its own stream, apart from weights, dropout and batch order."""
+    return np.random.default_rng([seed, 1])
+
+
+def augment_inputs(X: np.ndarray, jitter: float, shift: float, rng: np.random.Generator) -> np.ndarray:
+    """One epoch's random variant of the training inputs ``X`` (n, d) float32 (data augmentation).
+
+    ``shift``: each row is a square image (d = s * s pixels, row-major), moved by dy, dx ~ U(-shift, shift) pixels:
+    out[r, c] = image(r - dy, c - dx), bilinear between pixels, 0 outside the image. ``jitter``: Gaussian noise of
+    std ``jitter`` added to every input. Both engines call it once per epoch: every batch sees fresh draws.
+    """
+    out = X
+    if shift:
+        n, d = X.shape
+        s, pad = math.isqrt(d), math.ceil(shift) + 1
+        padded = np.zeros((n, s + 2 * pad, s + 2 * pad), X.dtype)
+        padded[:, pad:pad + s, pad:pad + s] = X.reshape(n, s, s)
+        dy, dx = rng.uniform(-shift, shift, size=(2, n))
+        iy, ix = np.floor(dy).astype(np.int64), np.floor(dx).astype(np.int64)
+        ty, tx = (dy - iy).astype(X.dtype)[:, None, None], (dx - ix).astype(X.dtype)[:, None, None]
+        rows = pad - iy[:, None] + np.arange(s)               # (n, s): the padded row of r - floor(dy)
+        cols = pad - ix[:, None] + np.arange(s)
+        first = np.arange(n)[:, None, None]
+
+        def pixels(oy, ox):                                   # (n, s, s): image(r - floor(dy) - oy, c - floor(dx) - ox)
+            return padded[first, (rows - oy)[:, :, None], (cols - ox)[:, None, :]]
+        out = ((1 - ty) * ((1 - tx) * pixels(0, 0) + tx * pixels(0, 1))
+               + ty * ((1 - tx) * pixels(1, 0) + tx * pixels(1, 1))).reshape(n, d)
+    if jitter:
+        out = out + np.float32(jitter) * rng.standard_normal(X.shape, dtype=np.float32)
+    return out
+
+
+def _check_augmentation(config: TrainConfig, X) -> None:
+    d = X.shape[1]
+    if config.augment_shift and math.isqrt(d) ** 2 != d:
+        from nnlab._validation import InvalidArgument
+        raise InvalidArgument(f"The 'augment_shift' parameter of TrainConfig needs square images as inputs "
+                              f"(d = s * s pixels). Got inputs of {d} features.", "augment_shift")
 
 
 def _output_size(model, X) -> int:
@@ -92,10 +139,12 @@ def _threads_for(model, batch: int) -> int:
     return 1 if work < 5_000_000 else torch.get_num_threads()
 
 
-def evaluate(model, X, y, loss: str = "cross-entropy", task: str = "classification") -> dict:
+def evaluate(model, X, y, loss: str = "cross-entropy", task: str = "classification",
+             precision: str = "fp32") -> dict:
     """Loss and (for classification) accuracy of ``model`` on ``X`` (n, d) and labels ``y`` (n,), in eval mode.
 
-    ``model`` is a torch module or a FastMLP (evaluated by the fast engine's kernels, without torch).
+    ``model`` is a torch module (evaluated on its parameters' device, under autocast for bf16/fp16) or a FastMLP
+    (evaluated by the fast engine's kernels, without torch).
     """
     from nnlab.training.engines.fast_model import FastMLP
     if isinstance(model, FastMLP):
@@ -105,11 +154,13 @@ def evaluate(model, X, y, loss: str = "cross-entropy", task: str = "classificati
     spec = LOSSES[loss]
     was_training = model.training
     model.eval()
-    X = _tensor(X, torch.float32)
-    y = _tensor(y, torch.int64 if task == "classification" else torch.float32)
-    with torch.no_grad():
+    from nnlab.training.precision import autocast
+    device = next(model.parameters()).device if any(True for _ in model.parameters()) else torch.device("cpu")
+    X = _tensor(X, torch.float32).to(device)
+    y = _tensor(y, torch.int64 if task == "classification" else torch.float32).to(device)
+    with torch.no_grad(), autocast(device.type, precision):
         out = model(X)
-        result = {"loss": float(spec.value(out, spec.targets(y, out.shape[1])))}
+        result = {"loss": float(spec.value(out.float(), spec.targets(y, out.shape[1])))}
         if task == "classification":
             result["accuracy"] = float((spec.predict(out) == y).float().mean())
     model.train(was_training)
@@ -117,26 +168,41 @@ def evaluate(model, X, y, loss: str = "cross-entropy", task: str = "classificati
 
 
 def fit(model, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test=None,
-        task: str = "classification", observers=()) -> History:
+        task: str = "classification", observers=(), device: str | None = None,
+        precision: str | None = None) -> History:
     """Train ``model`` in place on ``X`` (n, d) and ``y`` (n,) and return its History.
 
     Parameters
     ----------
     model : torch.nn.Module mapping (batch, d) inputs to (batch, outputs), or a FastMLP
     X, y : arrays or tensors. For classification ``y`` holds class indices 0..K-1; for regression, targets.
-    config : TrainConfig (optimizer, lr, epochs, batch_size, loss, l1, l2, early_stopping, seed, engine)
+    config : TrainConfig (optimizer, lr, epochs, batch_size, loss, l1, l2, early_stopping, augment_jitter,
+        augment_shift, seed, engine)
     X_test, y_test : optional held-out data, evaluated after every epoch
     task : "classification" or "regression"
     observers : Observer instances, called at fit start, after each backward, at each epoch end, at fit end
+    device, precision : override ``config.device`` ("auto", "cpu", "cuda") and ``config.precision`` ("fp32",
+        "bf16", "fp16"); see ``nnlab.training.precision``. The torch engine moves the model to the device.
 
     ``config.engine`` picks who runs the epochs (``nnlab.training.engines``): "auto" gives small MLPs on the CPU
     to the fast engine and everything else to torch; both mean the same run. On the fast engine the model's
     parameters become views of one NumPy vector that the kernels update in place, so observers see the model
     as it is after each epoch; ``on_after_backward`` observers need torch gradients, so "auto" gives them torch.
 
+    Early stopping monitors the test loss if there is test data, else the training loss; training stops after
+    ``early_stopping`` epochs without improvement, and the model is then given back the weights it had at the end
+    of its best epoch (``History.best_epoch``), also when the epochs ran out first. Augmentation
+    (``augment_jitter``, ``augment_shift``; see ``augment_inputs``) draws a fresh variant of the training inputs
+    every epoch; the metrics of ``final`` are measured on the inputs as given.
+
     Ctrl-C stops training after the current step and returns the history so far with ``interrupted=True``.
     """
+    from dataclasses import replace
     from nnlab.training.engines import choose_engine
+    if device is not None or precision is not None:
+        config = replace(config, device=config.device if device is None else device,
+                         precision=config.precision if precision is None else precision)
+    _check_augmentation(config, X)
     choice = choose_engine(config.engine, config, model=model, observers=observers, data=(X, X_test))
     if choice.engine == "fast":
         from nnlab.training.engines.fast_fit import fit_fast
@@ -151,14 +217,17 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     import torch
     from torch import nn
 
+    from nnlab.training.precision import GradScaler, autocast, resolve_device
+    device = resolve_device(config.device, config.precision)
+    model.to(device)
     spec = LOSSES[config.loss]
     classify = task == "classification"
-    X = _tensor(X, torch.float32)                                            # (n, d)
-    y = _tensor(y, torch.int64 if classify else torch.float32)               # (n,)
+    X = _tensor(X, torch.float32).to(device)                                 # (n, d)
+    y = _tensor(y, torch.int64 if classify else torch.float32).to(device)    # (n,)
     has_test = X_test is not None and len(X_test) > 0
     if has_test:
-        X_test = _tensor(X_test, torch.float32)
-        y_test = _tensor(y_test, torch.int64 if classify else torch.float32)
+        X_test = _tensor(X_test, torch.float32).to(device)
+        y_test = _tensor(y_test, torch.int64 if classify else torch.float32).to(device)
     n = X.shape[0]
     out_size = _output_size(model, X)
     has_batch_norm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
@@ -168,7 +237,12 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     torch.manual_seed(config.seed)                                           # dropout masks
     from nnlab.training.engines.torch_optim import make_torch_optimizer
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = make_torch_optimizer(config.optimizer, params, config.lr)     # fused where torch has it
+    if config.precision == "fp16":        # the gradient scaler steps torch.optim optimizers
+        from nnlab.training.optimizers import OPTIMIZERS
+        optimizer = OPTIMIZERS[config.optimizer].make(params, config.lr)
+    else:
+        optimizer = make_torch_optimizer(config.optimizer, params, config.lr)  # fused where torch has it
+    scaler = GradScaler(device, config.precision)
     regularize = config.l1 > 0 or config.l2 > 0
     after_backward = [o for o in observers if type(o).on_after_backward is not Observer.on_after_backward]
     every_epoch = (has_test or config.early_stopping is not None
@@ -178,7 +252,8 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     pending = 0                                               # epochs in the buffers, not in history yet
 
     def buffers():
-        return torch.zeros(chunk), torch.zeros(chunk, dtype=torch.int64)    # per epoch: loss sum, correct count
+        return (torch.zeros(chunk, device=device),                          # per epoch: loss sum, correct count
+                torch.zeros(chunk, dtype=torch.int64, device=device))
 
     losses, corrects = buffers()
 
@@ -195,7 +270,10 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
                 return False
         return True
 
-    best, since_best = math.inf, 0
+    best, since_best, best_state = math.inf, 0, None
+    augmenting = config.augment_jitter > 0 or config.augment_shift > 0
+    if augmenting:
+        plain, aug_rng = X.cpu().numpy(), augmentation_rng(config.seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(_threads_for(model, batch))
     for o in observers:
@@ -204,26 +282,30 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
-            # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation
+            # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation, of the inputs
+            #    as given or of this epoch's augmented variant
+            inputs = X if not augmenting else torch.from_numpy(
+                augment_inputs(plain, config.augment_jitter, config.augment_shift, aug_rng)).to(X.device)
             if batch == n:
-                batches = [(X, targets, y)]
+                batches = [(inputs, targets, y)]
             else:
                 chunks = list(torch.randperm(n, generator=order_rng).split(batch))
                 if has_batch_norm and len(chunks) > 1 and len(chunks[-1]) == 1:
                     chunks[-2:] = [torch.cat(chunks[-2:])]   # batch norm cannot train on a single sample
-                batches = [(X[i], targets[i], y[i]) for i in chunks]
+                batches = [(inputs[i], targets[i], y[i]) for i in chunks]
             loss_sum, correct = losses[pending], corrects[pending]
             for xb, tb, yb in batches:
                 # 2) forward and loss;  3) backward;  4) step
-                out = model(xb)                                              # (b, outputs)
-                loss = spec.value(out, tb)
+                with autocast(device, config.precision):                     # bf16/fp16: autocast
+                    out = model(xb)                                          # (b, outputs)
+                    loss = spec.value(out, tb)
                 objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
                 for p in params:                 # optimizer.zero_grad(set_to_none=True), minus its overhead
                     p.grad = None
-                objective.backward()
+                scaler.backward(objective)
                 for o in after_backward:
                     o.on_after_backward(model)
-                optimizer.step()
+                scaler.step(optimizer)
                 loss_sum.add_(loss.detach(), alpha=xb.shape[0])
                 if classify:
                     correct += (spec.predict(out.detach()) == yb).sum()
@@ -240,7 +322,7 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
             if classify:
                 logs["train_accuracy"] = history.train_accuracy[-1]
             if has_test:
-                test = evaluate(model, X_test, y_test, config.loss, task)
+                test = evaluate(model, X_test, y_test, config.loss, task, config.precision)
                 logs["test_loss"] = test["loss"]
                 history.test_loss.append(test["loss"])
                 if classify:
@@ -251,11 +333,12 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
             if not finite:
                 history.diverged = True
                 break
-            # 6) early stopping on the test loss if there is one, else the training loss
+            # 6) early stopping on the test loss if there is one, else the training loss; keep the best weights
             if config.early_stopping is not None:
                 monitored = logs.get("test_loss", logs["loss"])
                 if monitored < best - 1e-12:
-                    best, since_best = monitored, 0
+                    best, since_best, history.best_epoch = monitored, 0, epoch
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 else:
                     since_best += 1
                     if since_best >= config.early_stopping:
@@ -265,13 +348,17 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
         history.interrupted = True
     finally:
         torch.set_num_threads(threads)
+    if best_state is not None:
+        model.load_state_dict(best_state)                     # early stopping: back to the best epoch's weights
     if pending and not sync():
         history.diverged = True
     history.epochs_run = len(history.loss)
     history.wall_time_s = time.perf_counter() - start
-    history.final = {f"train_{k}": v for k, v in evaluate(model, X, y, config.loss, task).items()}
+    history.device, history.precision = device, config.precision
+    history.final = {f"train_{k}": v for k, v in evaluate(model, X, y, config.loss, task, config.precision).items()}
     if has_test:
-        history.final.update({f"test_{k}": v for k, v in evaluate(model, X_test, y_test, config.loss, task).items()})
+        history.final.update({f"test_{k}": v for k, v in
+                              evaluate(model, X_test, y_test, config.loss, task, config.precision).items()})
     for o in observers:
         o.on_fit_end(history, model)
     return history

@@ -2,9 +2,10 @@
 
 Each epoch is one call of ``kernels.run_epoch``: every batch's forward pass, loss, backward pass, penalty and
 optimizer step, fused, with no Python in between. Python then does what ``fit`` promises per epoch: the
-metrics in History, the test evaluation, the observers, divergence, early stopping and Ctrl-C. The meaning is
-the torch engine's: the same initial weights (the model given, or torch's draws for the seed), the same
-batch order (torch.randperm's, reproduced from the seed), the same optimizer formulas in float32.
+metrics in History, the test evaluation, the observers, divergence, early stopping (restoring the best epoch's
+weights), augmentation and Ctrl-C. The meaning is the torch engine's: the same initial weights (the model given,
+or torch's draws for the seed), the same batch order (torch.randperm's, reproduced from the seed), the same
+augmented inputs, the same optimizer formulas in float32.
 """
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def _arrays(X, y, loss: str, classify: bool, outputs: int):
 def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "classification", observers=()):
     """``nnlab.fit`` on the fast engine; ``model`` is a FastMLP or a torch MLP (trained in place, shared
     memory). Returns a History with ``engine="fast"`` and the kernels' load or compile time apart."""
-    from nnlab.training.loop import History
+    from nnlab.training.loop import History, augment_inputs, augmentation_rng
 
     # 1) the network, the kernels, the data in the kernels' layout
     net = model if isinstance(model, FastMLP) else FastMLP.from_torch(model)
@@ -157,7 +158,10 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
         return loss_sum / xs.shape[1], right / xs.shape[1]
 
     history = History(engine="fast", compile_time_s=compile_s, kernels=how)
-    best, since_best = math.inf, 0
+    best, since_best, best_theta = math.inf, 0, None
+    augmenting = config.augment_jitter > 0 or config.augment_shift > 0
+    if augmenting:
+        plain, aug_rng = np.ascontiguousarray(x.T), augmentation_rng(config.seed)      # (n, d)
     for o in observers:
         o.on_fit_start(model, config)
     start = time.perf_counter()
@@ -165,7 +169,9 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
         for epoch in range(1, config.epochs + 1):
             # 2) the epoch: every batch's forward, loss, backward and step in one compiled call
             raw = order.raw(n - 1) if batch < n else no_raw
-            loss_sum, right = state.run(kernels, kernels.TRAIN, net, x, labels, targets, raw, perm, batch)
+            inputs = x if not augmenting else np.ascontiguousarray(
+                augment_inputs(plain, config.augment_jitter, config.augment_shift, aug_rng).T)    # (d, n)
+            loss_sum, right = state.run(kernels, kernels.TRAIN, net, inputs, labels, targets, raw, perm, batch)
             # 3) the epoch's metrics, as the torch engine reports them
             logs = {"epoch": epoch, "loss": loss_sum / n}
             history.loss.append(logs["loss"])
@@ -184,11 +190,12 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
             if not math.isfinite(logs["loss"]):
                 history.diverged = True
                 break
-            # 4) early stopping on the test loss if there is one, else the training loss
+            # 4) early stopping on the test loss if there is one, else the training loss; keep the best weights
             if config.early_stopping is not None:
                 monitored = logs.get("test_loss", logs["loss"])
                 if monitored < best - 1e-12:
-                    best, since_best = monitored, 0
+                    best, since_best, history.best_epoch = monitored, 0, epoch
+                    best_theta = net.theta.copy()
                 else:
                     since_best += 1
                     if since_best >= config.early_stopping:
@@ -196,6 +203,8 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
                         break
     except KeyboardInterrupt:
         history.interrupted = True
+    if best_theta is not None:
+        net.theta[:] = best_theta                 # early stopping: back to the best epoch's weights (in place)
     history.wall_time_s = time.perf_counter() - start
     # 5) the finished model's metrics (fit's "final")
     names = ("loss", "accuracy") if classify else ("loss",)

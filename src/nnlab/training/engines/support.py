@@ -1,10 +1,10 @@
 """What the fast engine can train, decided without importing torch or numba.
 
 The fast engine trains a plain MLP: Linear layers with biases, one supported activation after each hidden
-layer, nothing after the last, float32 on the CPU, no dropout or batch norm, at most ``MAX_PARAMETERS``
-parameters and ``MAX_WIDTH`` units in a layer (beyond that torch's matrix kernels win). It supports every loss in
-LOSSES, the optimizers in OPTIMIZERS whose torch.optim settings it knows, L1/L2 penalties, mini-batches and early
-stopping. Observers that override ``on_after_backward`` (GradientCapture) read torch gradients once per batch,
+layer, nothing after the last, float32 on the CPU, no dropout, batch norm or residual connections, at
+most ``MAX_PARAMETERS`` parameters and ``MAX_WIDTH`` units in a layer (beyond that torch's matrix kernels win). It
+supports every loss in LOSSES, the optimizers in OPTIMIZERS whose torch.optim settings it knows, L1/L2 penalties,
+mini-batches and early stopping. Observers that override ``on_after_backward`` (GradientCapture) read torch gradients once per batch,
 which the fused kernels never stop for, so they need the torch engine.
 
 Each ``*_problem`` function returns None when the fast engine can serve, else a short reason ("dropout").
@@ -76,6 +76,10 @@ def train_problem(train_config) -> str | None:
         return f"loss {train_config.loss!r}"
     if optimizer_settings(train_config.optimizer) is None:
         return f"optimizer {train_config.optimizer!r}"
+    if getattr(train_config, "precision", "fp32") != "fp32":
+        return f"precision {train_config.precision}"
+    if getattr(train_config, "device", "auto") == "cuda":
+        return "device cuda"
     return None
 
 
@@ -85,6 +89,8 @@ def config_problem(model_config, train_config) -> str | None:
         return "dropout"
     if model_config.batch_norm:
         return "batch norm"
+    if model_config.residual:
+        return "residual connections"
     if model_config.activation not in ACTIVATIONS:
         return f"activation {model_config.activation!r}"
     sizes = (model_config.input_size, *model_config.hidden_sizes, model_config.output_size)
@@ -96,6 +102,9 @@ def model_problem(model) -> str | None:
     from nnlab.training.engines.fast_model import FastMLP, torch_layout
     if isinstance(model, FastMLP):
         return _size_problem(model.sizes)
+    from nnlab.nn.mlp import Residual
+    if any(isinstance(m, Residual) for m in model.modules()):
+        return "residual connections"
     try:
         sizes, _, _ = torch_layout(model)
     except ValueError as err:

@@ -1,0 +1,101 @@
+"""Overfitting, underfitting and regularisation, measured on small noisy data: a capacity sweep, six regularisers
+alone and combined over seeds, and what L1 does to weights that L2 does not. Every network trains through
+``nnlab.fit``. ``run_regularize`` writes the figures, ``report.md`` and ``summary.json``."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from nnlab.labs.regularize.experiments import (FULL, QUICK, Settings, best_by_validation, capacity_sweep, mean_std,
+                                               regularizer_study, weight_study)
+from nnlab.labs.regularize.regularizers import REGULARIZERS, label
+from nnlab.labs.regularize.tasks import TASKS
+
+__all__ = ["run_regularize", "Settings", "QUICK", "FULL", "TASKS", "REGULARIZERS"]
+
+_METRICS = ("train_accuracy", "train_loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss")
+
+
+def _stats(runs) -> dict:
+    out = {k: mean_std(runs, k) for k in _METRICS}
+    best = [r.best_epoch for r in runs if r.best_epoch is not None]
+    out.update(near_zero=mean_std(runs, "near_zero"), epochs_run=mean_std(runs, "epochs_run")[0],
+               best_epoch=sum(best) / len(best) if best else None, params=runs[0].params,
+               per_seed_test_accuracy=[r.metrics["test_accuracy"] for r in runs])
+    return out
+
+
+def run_regularize(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
+    """Run the capacity sweep, the regulariser study and the weight study on every data set of ``settings``;
+    write figures, report.md and summary.json into ``out``. Returns the summary."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)          # networks this small spend their time in per-op overhead, not arithmetic
+    try:
+        return _run(Path(out), settings, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(out: Path, settings: Settings, progress) -> dict:
+    from nnlab.labs.regularize import figures
+    from nnlab.labs.regularize.report import write_report
+    from nnlab.viz import save
+
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    summary = {"settings": {k: v for k, v in vars(settings).items()}, "tasks": {}, "files": []}
+    files = []
+    weight_rows = []
+    for name in settings.datasets:
+        task = TASKS[name]
+        splits = [task.split(seed) for seed in range(settings.seeds)]
+        capacity = capacity_sweep(task, splits, settings, progress)
+        trials, chosen = regularizer_study(task, splits, settings, progress)
+        weights = weight_study(task, splits, settings, progress)
+        by_val = best_by_validation(capacity)
+        by_test = max(capacity, key=lambda h: mean_std(capacity[h], "test_accuracy")[0])
+        summary["tasks"][name] = {
+            "description": task.description, "network": list(task.hidden), "epochs": settings.epochs_for(task),
+            "sizes": {p: len(getattr(splits[0], f"y_{p}")) for p in ("train", "val", "test")},
+            "capacity": [{"hidden": list(h), **_stats(runs)} for h, runs in capacity.items()],
+            "capacity_best": {"by_validation": list(by_val), "by_test_accuracy": list(by_test)},
+            "trials": [{"label": k, "components": [list(c) for c in trial], **_stats(runs)}
+                       for k, (trial, runs) in trials.items()],
+            "chosen": chosen,
+            "weights_sgd": [{"label": k, **_stats(runs)} for k, runs in weights.items()],
+        }
+        # figures
+        progress(f"{name} figures")
+        files += save(figures.plot_capacity(name, capacity, settings), out / f"regularize_{name}_capacity.png")
+        files += save(figures.plot_accuracy(name, trials, chosen), out / f"regularize_{name}_accuracy.png")
+        kept = {k: runs[0] for k, (_, runs) in trials.items()}
+        singles = ["none"] + [label(((n, s),)) for n, s in chosen.items()]
+        combos = [k for k, (trial, _) in trials.items() if len(trial) > 1]
+        files += save(figures.plot_curves(name, [(k, kept[k].history) for k in singles + combos]),
+                      out / f"regularize_{name}_curves.png")
+        if task.domain is not None:
+            widths = [((w, w), f"width {w}") for w in settings.widths]
+            files += save(figures.plot_boundaries([(t, capacity[h][0].model) for h, t in widths], splits[0],
+                                                  task.domain, f"{name}: two hidden layers of growing width, "
+                                                  "unregularised (seed 0)"),
+                          out / f"regularize_{name}_boundaries_capacity.png")
+            files += save(figures.plot_boundaries([(k, kept[k].model) for k in singles + combos], splits[0],
+                                                  task.domain, f"{name}: {'x'.join(map(str, task.hidden))} network, "
+                                                  "each regulariser at its chosen strength, and combined (seed 0)"),
+                          out / f"regularize_{name}_boundaries.png")
+        if task.image_side is not None:
+            files += save(figures.plot_shifts(splits[0], task.image_side, settings.shift),
+                          out / f"regularize_{name}_shifts.png")
+        lam = label((("l2", settings.weight_lambdas[0]),)), label((("l1", settings.weight_lambdas[0]),))
+        weight_rows.append((name, "plain SGD", [(k, weights[k][0].model) for k in ("none", *lam)]))
+        if "l1" in chosen and "l2" in chosen:
+            adam = ("none", label((("l2", chosen["l2"]),)), label((("l1", chosen["l1"]),)))
+            weight_rows.append((name, "Adam, strengths chosen on validation", [(k, kept[k].model) for k in adam]))
+    files += save(figures.plot_weights(weight_rows, settings.near_zero), out / "regularize_weights.png")
+    summary["files"] = [f.name for f in files]
+    summary["wall_time_s"] = time.perf_counter() - start
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_report(out / "report.md", summary, settings)
+    return summary

@@ -1,0 +1,190 @@
+"""The lab's three experiments, every run trained by ``nnlab.fit``: a capacity sweep (width and depth), the
+regularisers alone and combined, and the weights that L1 and L2 leave. ``Settings`` holds the grids."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnlab._validation import InvalidArgument, check_choice, check_fraction, check_int, check_nonneg, check_sizes
+from nnlab.labs.regularize.regularizers import REGULARIZERS, Trial, configs, label
+from nnlab.labs.regularize.tasks import TASKS
+
+__all__ = ["Settings", "QUICK", "FULL", "Run", "train_one", "capacity_sweep", "regularizer_study",
+           "weight_study", "near_zero_fraction", "mean_std", "best_by_validation"]
+
+_COMBOS = (("l2", "dropout"), ("l2", "early-stopping"), ("l2", "augment"), ("l1", "l2"), ("dropout", "augment"),
+           ("batch-norm", "dropout"), ("l2", "dropout", "augment", "early-stopping"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    datasets: tuple[str, ...] = tuple(TASKS)
+    regularizers: tuple[str, ...] = tuple(REGULARIZERS)
+    seeds: int = 5                                     # seeds 0..seeds-1: data sample, split, weights, noise
+    epochs: int | None = None                          # None: each task's own (spiral 1000, digits 300)
+    widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)   # capacity: two hidden layers of this width
+    depths: tuple[int, ...] = (1, 2, 3, 4, 6, 8)       # capacity: this many hidden layers of `depth_width`
+    depth_width: int = 32
+    l2: tuple[float, ...] = (1e-4, 1e-3, 1e-2)
+    l1: tuple[float, ...] = (1e-4, 1e-3, 1e-2)
+    dropout: tuple[float, ...] = (0.1, 0.3, 0.5)
+    patience: tuple[int, ...] = (10, 50, 200)          # early stopping
+    jitter: tuple[float, ...] = (0.1, 0.25, 0.5)       # augment on 2-D points: input noise std
+    shift: tuple[float, ...] = (0.5, 1.0, 2.0)         # augment on images: largest shift in pixels
+    combos: tuple[tuple[str, ...], ...] = _COMBOS      # each member at its validation-chosen strength
+    weight_lambdas: tuple[float, ...] = (1e-3, 1e-2)   # the SGD weight study: L1 and L2 at these strengths
+    near_zero: float = 1e-2                            # |w| below this counts as zero (typical |w| ~ 0.1)
+
+    def __post_init__(self):
+        for name in self.datasets:
+            check_choice("dataset", name, TASKS, "regularize")
+        for name in self.regularizers:
+            check_choice("regularizers", name, REGULARIZERS, "regularize")
+        for name, values in (("datasets", self.datasets), ("regularizers", self.regularizers)):
+            if not values:
+                raise InvalidArgument(f"The '{name}' parameter of regularize must name at least one.", name)
+        check_int("seeds", self.seeds, "regularize")
+        if self.epochs is not None:
+            check_int("epochs", self.epochs, "regularize")
+        object.__setattr__(self, "widths", check_sizes("widths", self.widths, "regularize"))
+        object.__setattr__(self, "depths", check_sizes("depths", self.depths, "regularize"))
+        check_int("depth_width", self.depth_width, "regularize")
+        for name in ("l2", "l1", "dropout", "patience", "jitter", "shift", "weight_lambdas"):
+            values = getattr(self, name)
+            if not values:
+                raise InvalidArgument(f"The '{name}' parameter of regularize must list at least one value.", name)
+            for v in values:
+                if name == "dropout":
+                    check_fraction("dropout", v, "regularize")
+                elif name == "patience":
+                    check_int("patience", v, "regularize")
+                else:
+                    check_nonneg(name, v, "regularize")
+
+    def grid(self, name: str, task) -> tuple[float, ...]:
+        """The strengths tried for regulariser ``name`` on ``task``."""
+        if name == "augment":
+            return self.jitter if task.augment == "jitter" else self.shift
+        return {"batch-norm": (1.0,), "early-stopping": self.patience}.get(name) or getattr(self, name)
+
+    def epochs_for(self, task) -> int:
+        return task.epochs if self.epochs is None else self.epochs
+
+
+FULL = Settings()
+QUICK = Settings(seeds=2, epochs=200, widths=(2, 8, 64), depths=(1, 3), l2=(1e-3,), l1=(1e-3,), dropout=(0.3,),
+                 patience=(20,), jitter=(0.25,), shift=(1.0,), combos=(("l2", "dropout"),), weight_lambdas=(1e-3,))
+
+
+@dataclass
+class Run:
+    """One trained network: its final metrics (eval mode, inputs as given) and, when kept, the network itself."""
+    task: str
+    label: str
+    seed: int
+    hidden: tuple[int, ...]
+    params: int
+    metrics: dict                 # train_/val_/test_ loss and accuracy
+    near_zero: float              # fraction of weight-matrix entries with |w| < Settings.near_zero
+    epochs_run: int
+    best_epoch: int | None
+    seconds: float
+    history: object = field(default=None, repr=False)     # kept runs: the History (curves)
+    model: object = field(default=None, repr=False)       # kept runs: the trained torch model
+
+
+def weights_of(model) -> np.ndarray:
+    """Every entry of the Linear layers' weight matrices (biases excluded), as one vector."""
+    return np.concatenate([m.weight.detach().cpu().numpy().ravel() for m in model.linear_layers()])
+
+
+def near_zero_fraction(weights: np.ndarray, threshold: float) -> float:
+    return float(np.mean(np.abs(weights) < threshold))
+
+
+def train_one(task, split, hidden, trial: Trial, seed: int, settings: Settings, *, monitor: bool = True,
+              optimizer: str = "adam", lr: float | None = None, epochs: int | None = None,
+              keep: bool = False) -> Run:
+    """Build ``task``'s network with ``hidden`` layers, regularised by ``trial``, and train it with ``nnlab.fit``
+    on the split's training set (full batch). With ``monitor`` the validation set is fit's test data: evaluated
+    every epoch and watched by early stopping. The test set is only evaluated at the end."""
+    from nnlab.nn import build_mlp, count_parameters
+    from nnlab.training import evaluate, fit
+    model_config, train_config = configs(task, tuple(hidden), trial, seed,
+                                         epochs or settings.epochs_for(task), optimizer, lr)
+    model = build_mlp(model_config, seed=seed)
+    start = time.perf_counter()
+    history = fit(model, split.X_train, split.y_train, train_config,
+                  X_test=split.X_val if monitor else None, y_test=split.y_val if monitor else None)
+    metrics = {}
+    for part in ("train", "val", "test"):
+        X, y = getattr(split, f"X_{part}"), getattr(split, f"y_{part}")
+        metrics.update({f"{part}_{k}": v for k, v in evaluate(model, X, y).items()})
+    return Run(task.name, label(trial), seed, tuple(hidden), count_parameters(model), metrics,
+               near_zero_fraction(weights_of(model), settings.near_zero), history.epochs_run, history.best_epoch,
+               time.perf_counter() - start, history if keep else None, model if keep else None)
+
+
+def mean_std(runs: list[Run], key: str) -> tuple[float, float]:
+    """Mean and sample standard deviation (ddof 1; 0 for one run) of a metric or attribute over runs."""
+    values = np.array([r.metrics[key] if key in r.metrics else getattr(r, key) for r in runs], float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def capacity_sweep(task, splits, settings: Settings, progress=lambda message: None) -> dict[tuple, list[Run]]:
+    """Networks from far too small to far too large, unregularised: two hidden layers of each width, and each
+    depth at ``depth_width``. Returns {hidden sizes: runs over seeds}; seed 0's network is kept."""
+    shapes = [(w, w) for w in settings.widths] + [(settings.depth_width,) * k for k in settings.depths]
+    out: dict[tuple, list[Run]] = {}
+    for hidden in dict.fromkeys(shapes):
+        progress(f"{task.name} capacity {'x'.join(map(str, hidden))}")
+        out[hidden] = [train_one(task, split, hidden, (), seed, settings, monitor=False, keep=seed == 0)
+                       for seed, split in enumerate(splits)]
+    return out
+
+
+def best_by_validation(options: dict):
+    """The key of ``options`` ({key: runs over seeds}) with the highest mean validation accuracy; ties go to the
+    lower mean validation loss."""
+    return min(options, key=lambda k: (-mean_std(options[k], "val_accuracy")[0], mean_std(options[k], "val_loss")[0]))
+
+
+def regularizer_study(task, splits, settings: Settings, progress=lambda message: None):
+    """Every regulariser alone at every strength, then the combinations with each member at the strength the
+    validation set chose (``best_by_validation``). Returns (trials {label: (trial, runs)}, chosen {name: strength})."""
+    trials: dict[str, tuple[Trial, list[Run]]] = {}
+
+    def run(trial: Trial) -> None:
+        name = label(trial)
+        if name in trials:
+            return
+        progress(f"{task.name} {name}")
+        trials[name] = (trial, [train_one(task, split, task.hidden, trial, seed, settings, keep=seed == 0)
+                                for seed, split in enumerate(splits)])
+
+    run(())
+    chosen = {}
+    for name in settings.regularizers:
+        for strength in settings.grid(name, task):
+            run(((name, strength),))
+        chosen[name] = best_by_validation({s: trials[label(((name, s),))][1] for s in settings.grid(name, task)})
+    for combo in settings.combos:
+        if all(name in chosen for name in combo):
+            run(tuple((name, chosen[name]) for name in combo))
+    return trials, chosen
+
+
+def weight_study(task, splits, settings: Settings, progress=lambda message: None) -> dict[str, list[Run]]:
+    """The regulariser study's network trained with plain full-batch SGD (3x the epochs), without penalty and
+    with L1 or L2 at each of ``weight_lambdas``: under SGD the penalty's gradient is the whole of its update, so
+    L1's constant pull (l1 sign w) and L2's proportional one (l2 w) show as they are."""
+    trials: list[Trial] = [()] + [((name, lam),) for lam in settings.weight_lambdas for name in ("l2", "l1")]
+    out = {}
+    for trial in trials:
+        progress(f"{task.name} sgd {label(trial)}")
+        out[label(trial)] = [train_one(task, split, task.hidden, trial, seed, settings, monitor=False,
+                                       optimizer="sgd", lr=task.sgd_lr, epochs=3 * settings.epochs_for(task),
+                                       keep=seed == 0) for seed, split in enumerate(splits)]
+    return out

@@ -1,0 +1,139 @@
+"""Figures of the sensitivity study: heatmaps over learning rate x batch size of the final loss and of the epochs
+to a target accuracy (diverged cells hatched, 'never' in grey), and the loss curves behind them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.patches import Rectangle
+
+from nnlab.labs.study.sensitivity import batch_label
+from nnlab.viz._style import new_figure
+
+__all__ = ["plot_sensitivity_heatmaps", "plot_sensitivity_curves"]
+
+_DIVERGED = "#b0b0b0"
+_NEVER = "#e6e6e6"
+
+
+def _text_color(cmap, norm, value: float) -> str:
+    r, g, b, _ = cmap(norm(value))
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+
+
+def _heatmap(ax, fig, cells, s, n_train, value, text, label: str, cmap_name: str, best, special):
+    """Draw one lr (rows, growing upward) x batch size (columns) heatmap. ``value(cell)`` is the colour (None:
+    not coloured), ``text(cell)`` the annotation, ``special(cell)`` None or (face colour, hatch) for cells drawn
+    as patches instead."""
+    import matplotlib
+    lrs, bss = list(s.lrs), list(s.batch_sizes)
+    grid = np.full((len(lrs), len(bss)), np.nan)
+    for c in cells:
+        v = value(c)
+        if v is not None and special(c) is None:
+            grid[lrs.index(c["lr"]), bss.index(c["batch_size"])] = v
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
+    norm = LogNorm(vmin=max(lo, 1e-12), vmax=max(hi, lo * 1.01, 1e-12))
+    cmap = matplotlib.colormaps[cmap_name]
+    image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", cmap=cmap, norm=norm, aspect="auto")
+    for c in cells:
+        i, j = lrs.index(c["lr"]), bss.index(c["batch_size"])
+        look = special(c)
+        if look is not None:
+            face, hatch = look
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=face, hatch=hatch, edgecolor="white", lw=0))
+            colour = "black"
+        else:
+            colour = _text_color(cmap, norm, grid[i, j]) if math.isfinite(grid[i, j]) else "black"
+        ax.text(j, i, text(c), ha="center", va="center", fontsize=8, color=colour)
+        if best is not None and c is best:
+            ax.add_patch(Rectangle((j - 0.47, i - 0.47), 0.94, 0.94, fill=False, edgecolor="#ff2d95", lw=2.5))
+    ax.set_xticks(range(len(bss)), [batch_label(b, n_train) for b in bss])
+    ax.set_yticks(range(len(lrs)), [f"{lr:g}" for lr in lrs])
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("learning rate (SGD)")
+    ax.set_xlim(-0.5, len(bss) - 0.5)
+    ax.set_ylim(-0.5, len(lrs) - 0.5)
+    fig.colorbar(image, ax=ax, label=label, shrink=0.85)
+
+
+def plot_sensitivity_heatmaps(result: dict, s):
+    """Left: mean ± std final training loss over the seeds that did not diverge. Right: median epochs to the
+    target test accuracy over all seeds, and how many reached it. Hatched: every seed diverged; grey: never."""
+    cells, best, n_train = result["cells"], result["best"], result["n_train"]
+    fig = new_figure(15, 0.62 * len(s.lrs) + 2.6)
+    left, right = fig.subplots(1, 2)
+
+    def div_note(c):
+        return f"\n{c['diverged']}/{c['seeds']} div." if 0 < c["diverged"] < c["seeds"] else ""
+
+    def all_diverged(c):
+        return (_DIVERGED, "xxx") if c["diverged"] == c["seeds"] else None
+
+    def loss_text(c):
+        if c["diverged"] == c["seeds"]:
+            return "diverged"
+        m, sd = c["train_loss"]
+        return f"{m:.2g}\n±{sd:.1g}{div_note(c)}"
+
+    _heatmap(left, fig, cells, s, n_train, lambda c: c["train_loss"][0], loss_text,
+             "final training loss (log)", "viridis", best["lowest_loss"], all_diverged)
+    left.set_title(f"Final training loss after {s.grid_epochs} epochs, mean ± std over seeds\n"
+                   "(hatched: every seed diverged; 'k/n div.': k seeds diverged, left out of the mean)", fontsize=10)
+
+    def epochs_look(c):
+        if c["diverged"] == c["seeds"]:
+            return _DIVERGED, "xxx"
+        if c["epochs_to_target_median"] is None:
+            return _NEVER, None
+        return None
+
+    def epochs_text(c):
+        if c["diverged"] == c["seeds"]:
+            return "diverged"
+        med = c["epochs_to_target_median"]
+        head = "never" if med is None else f"{med:g}"
+        return f"{head}\n{c['reached_target']}/{c['seeds']} reach{div_note(c)}"
+
+    _heatmap(right, fig, cells, s, n_train, lambda c: c["epochs_to_target_median"], epochs_text,
+             "median epochs to target (log)", "magma", best["fastest"], epochs_look)
+    right.set_title(f"Epochs until the test accuracy first reaches {s.target:.0%}: median over seeds\n"
+                    f"(light grey 'never': the median seed did not within {s.grid_epochs} epochs; "
+                    "a diverged seed counts as never)", fontsize=10)
+    fig.suptitle(f"Sensitivity of 2 -> {s.hidden} {s.activation} -> 2 on {s.dataset} to learning rate and batch size "
+                 f"({s.seeds} seeds per cell; pink frame: each panel's best cell among those where no seed diverged)",
+                 fontsize=12)
+    return fig
+
+
+def plot_sensitivity_curves(result: dict, s):
+    """One panel per batch size: the median training loss over seeds for every learning rate; losses above the
+    divergence threshold are drawn at the ceiling (dashed), so a blow-up shows as a curve hitting it."""
+    import matplotlib
+    trials, n_train = result["trials"], result["n_train"]
+    ceiling = s.blow_up_loss * 3
+    cmap = matplotlib.colormaps["plasma"]
+    fig = new_figure(3.3 * len(s.batch_sizes) + 1.2, 4.4)
+    axes = fig.subplots(1, len(s.batch_sizes), squeeze=False, sharey=True)[0]
+    for ax, b in zip(axes, s.batch_sizes):
+        for k, lr in enumerate(s.lrs):
+            runs = [t.loss for t in trials if t.params["train.batch_size"] == b and t.params["train.lr"] == lr]
+            curves = np.full((len(runs), s.grid_epochs), ceiling)     # a stopped (diverged) run stays there
+            for i, r in enumerate(runs):
+                r = np.where(np.isfinite(r), np.minimum(r, ceiling), ceiling)
+                curves[i, :len(r)] = r
+            ax.plot(np.arange(1, s.grid_epochs + 1), np.median(curves, axis=0), lw=1.4,
+                    color=cmap(0.1 + 0.8 * k / max(1, len(s.lrs) - 1)), label=f"lr {lr:g}")
+        ax.axhline(s.blow_up_loss, color="black", ls="--", lw=0.9)
+        ax.set_yscale("log")
+        ax.set_xscale("log")
+        ax.set_title(f"batch {batch_label(b, n_train)}", fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("training loss, median over seeds")
+    axes[0].text(1.2, s.blow_up_loss * 1.15, "diverged above", fontsize=7)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, title="SGD")
+    fig.suptitle("Loss curves behind the heatmaps (losses above the dashed line are capped)", fontsize=11)
+    return fig

@@ -1,0 +1,187 @@
+import json
+import math
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nnlab._validation import InvalidArgument
+from nnlab.labs.study import QUICK, Settings, binary_datasets
+from nnlab.labs.study.grid import Trial, diverged, epochs_to_target, mean_std, run_grid
+from nnlab.labs.study.sensitivity import best_cells, per_batch_size, sensitivity_spec, summarize_cells
+
+
+def _trial(loss, acc=(), final_loss=0.1, final_acc=0.9, **params) -> Trial:
+    seed = params.pop("seed", 0)
+    return Trial(params, {"train": {"seed": seed}}, 0, np.asarray(loss, float), np.zeros(len(acc)),
+                 np.asarray(acc, float), {"train_loss": final_loss, "test_accuracy": final_acc})
+
+
+# -- the one-layer network written out -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def one_layer():
+    from nnlab.labs.study.one_layer import run_one_layer
+    return run_one_layer(replace(QUICK, epochs=25, snapshots=(0, 5, 25)), resolution=40)
+
+
+def test_hand_written_gradients_match_autograd_and_central_differences(one_layer):
+    check = one_layer["gradient_check"]
+    assert check["vs_autograd"] < 1e-12
+    assert check["vs_central_differences"] < 1e-6
+    assert check["parameters"] == 2 * 8 + 8 + 8 * 2 + 2
+
+
+def test_hand_written_training_follows_the_torch_run(one_layer):
+    # same start, same batch order: float32 torch and float64 NumPy agree to rounding over every epoch
+    assert len(one_layer["hand"].loss) == len(one_layer["torch"].history.loss) == 25
+    assert one_layer["loss_max_abs_diff"] < 1e-5
+    assert one_layer["param_max_abs_diff"] < 1e-4
+    assert one_layer["hand"].loss[-1] < one_layer["hand"].loss[0] / 3
+    assert set(one_layer["hand"].snapshots) == {0, 5, 25}
+
+
+def test_hand_training_in_another_batch_order_is_told_apart(one_layer):
+    # the agreement above depends on drawing fit's batch order; another order gives another curve
+    from nnlab.labs.study.one_layer import hand_train
+    from nnlab.nn import build_mlp
+    from nnlab.scratch import HandMLP
+    cfg, data = one_layer["config"], one_layer["data"]
+    net = HandMLP.from_torch(build_mlp(cfg.model, seed=cfg.train.seed))
+    other = hand_train(net, data.X_train, data.y_train, data.X_test, data.y_test, cfg.train.lr, 25,
+                       cfg.train.batch_size, seed=cfg.train.seed + 1)
+    assert np.max(np.abs(np.asarray(other.loss) - one_layer["torch"].history.loss)) > 1e-3
+
+
+# -- outcomes of a trial ---------------------------------------------------------------------------------------
+
+def test_a_run_diverged_when_its_loss_is_not_finite_or_blew_up():
+    limit = 10 * math.log(2)
+    assert not diverged(_trial([0.7, 2.0, 0.1]), limit)               # a spike below the limit is not divergence
+    assert diverged(_trial([0.7, np.nan]), limit)
+    assert diverged(_trial([0.7, np.inf]), limit)
+    assert diverged(_trial([0.7, 50.0, 0.69]), limit)                # blew up, came back at chance
+    assert diverged(_trial([0.7, 0.2], final_loss=13.0), limit)      # the final weights' loss counts too
+
+
+def test_epochs_to_target_is_the_first_epoch_at_or_above_it():
+    assert epochs_to_target(_trial([1, 1, 1, 1], acc=[0.5, 0.95, 0.9, 0.99]), 0.95) == 2
+    assert epochs_to_target(_trial([1, 1], acc=[0.5, np.nan]), 0.95) is None
+
+
+def test_mean_std_leaves_out_missing_values():
+    assert mean_std([1.0, 3.0, None, math.nan]) == (2.0, 1.0)
+    assert all(math.isnan(v) for v in mean_std([None]))
+
+
+def test_cells_average_over_stable_seeds_and_count_diverged_ones():
+    s = Settings(lrs=(0.1, 1.0), batch_sizes=(8,), seeds=2, grid_epochs=3)
+    trials = [_trial([0.7, 0.3, 0.1], acc=[0.6, 0.96, 0.97], final_loss=0.1, **{"train.batch_size": 8,
+                                                                                  "train.lr": 0.1, "seed": 0}),
+              _trial([0.7, 0.5, 0.3], acc=[0.5, 0.7, 0.8], final_loss=0.3, **{"train.batch_size": 8,
+                                                                               "train.lr": 0.1, "seed": 1}),
+              _trial([0.7, 0.1, 0.05], acc=[0.97, 0.98, 0.99], final_loss=0.05, **{"train.batch_size": 8,
+                                                                                     "train.lr": 1.0, "seed": 0}),
+              _trial([0.7, np.nan], acc=[0.96, 0.5], final_loss=np.nan, **{"train.batch_size": 8,
+                                                                            "train.lr": 1.0, "seed": 1})]
+    slow, fast = summarize_cells(trials, s)
+    assert slow["diverged"] == 0 and slow["train_loss"] == pytest.approx((0.2, 0.1))
+    assert slow["epochs_to_target_per_seed"] == [2, None] and slow["epochs_to_target_median"] is None
+    # the diverged seed counts as never (though it passed the target before blowing up) and leaves the mean
+    assert fast["diverged"] == 1 and fast["train_loss"] == pytest.approx((0.05, 0.0))
+    assert fast["epochs_to_target_per_seed"] == [1, None]
+    best = best_cells([slow, fast])
+    assert best["lowest_loss"] is slow and best["fastest"] is None      # only slow has no diverged seed
+    row, = per_batch_size([slow, fast], s)
+    assert (row["largest_stable_lr"], row["smallest_diverging_lr"]) == (0.1, 1.0)
+
+
+# -- the grids through the sweeps machinery ----------------------------------------------------------------------
+
+def test_the_grid_marks_a_huge_learning_rate_diverged_and_resumes_from_the_store(tmp_path):
+    s = Settings(lrs=(0.03, 30.0), batch_sizes=(32,), seeds=2, grid_epochs=8)
+    trials = run_grid(sensitivity_spec(s), tmp_path / "runs")
+    assert [t.params["train.lr"] for t in trials] == [0.03, 0.03, 30.0, 30.0]
+    cells = summarize_cells(trials, s)
+    assert [c["diverged"] for c in cells] == [0, 2]
+    assert all(len(t.loss) == 8 for t in trials[:2])
+    messages = []
+    again = run_grid(sensitivity_spec(s), tmp_path / "runs", progress=messages.append)
+    assert [t.run_id for t in again] == [t.run_id for t in trials]        # nothing trained twice
+    assert "4/4 trials done before" in messages[0]
+
+
+def test_without_a_non_linearity_the_network_cannot_learn_xor(tmp_path):
+    from nnlab.labs.study.activations import run_activations
+    s = replace(QUICK, activations=("linear", "tanh"), epochs=60, seeds=2)
+    result = run_activations(s, tmp_path)
+    summ = result["summary"]
+    assert summ["linear"]["test_accuracy"][0] < 0.7
+    assert summ["tanh"]["test_accuracy"][0] > 0.95
+    assert result["retrain_max_abs_diff"] < 1e-3                        # reruns from the stored configs agree
+    assert set(result["grids"]) == {(a, seed) for a in ("linear", "tanh") for seed in (0, 1)}
+
+
+def test_settings_accept_only_two_class_2d_data():
+    assert "xor" in binary_datasets() and "circle" in binary_datasets()
+    for name in ("spirals", "xor4", "reg-plane"):
+        with pytest.raises(InvalidArgument, match="xor"):
+            Settings(dataset=name)
+
+
+def test_diverged_cells_are_hatched_in_the_heatmap():
+    from nnlab.labs.study.figures_sensitivity import plot_sensitivity_heatmaps
+    s = Settings(lrs=(0.1, 1.0), batch_sizes=(8, None), seeds=1, grid_epochs=3)
+    cells = []
+    for b in s.batch_sizes:
+        for lr in s.lrs:
+            bad = lr == 1.0 and b == 8
+            cells.append({"lr": lr, "batch_size": b, "seeds": 1, "diverged": int(bad),
+                          "train_loss": (math.nan, math.nan) if bad else (0.1 * lr, 0.0),
+                          "test_accuracy": (0.9, 0.0), "epochs_to_target_per_seed": [None if bad or lr == 0.1 else 2],
+                          "epochs_to_target_median": None if bad or lr == 0.1 else 2.0,
+                          "reached_target": 0 if bad or lr == 0.1 else 1})
+    fig = plot_sensitivity_heatmaps({"cells": cells, "best": best_cells(cells), "n_train": 250}, s)
+    loss_ax, epochs_ax = fig.axes[:2]                                    # then the two colour bars
+    assert epochs_ax.get_title().startswith("Epochs until")
+    assert sum(p.get_hatch() is not None for p in loss_ax.patches) == 1
+    assert sum(p.get_hatch() is not None for p in epochs_ax.patches) == 1
+    texts = [t.get_text() for t in epochs_ax.texts]
+    assert sum(t.startswith("never") for t in texts) == 2 and texts.count("diverged") == 1
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+
+def test_cli_all_quick_writes_every_study(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "study", "all", "--quick", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    index = (tmp_path / "report.md").read_text()
+    for name, figures in {"one-layer": ["one_layer_training.png", "one_layer_boundary.png"],
+                          "activations": ["activations_loss.png", "activations_accuracy.png",
+                                          "activations_boundaries.png"],
+                          "sensitivity": ["sensitivity_heatmaps.png", "sensitivity_curves.png"]}.items():
+        assert f"({name}/report.md)" in index
+        report = (tmp_path / name / "report.md").read_text()
+        for f in figures:
+            assert (tmp_path / name / f).stat().st_size > 10_000 and f"({f})" in report
+    one = json.loads((tmp_path / "one-layer" / "summary.json").read_text())
+    assert one["loss_max_abs_diff"] < 1e-5 and one["final"]["test_accuracy"] > 0.9
+    acts = json.loads((tmp_path / "activations" / "summary.json").read_text())["activations"]
+    assert {"relu", "sigmoid", "tanh"} <= set(acts)
+    assert acts["linear"]["test_accuracy"][0] < acts["tanh"]["test_accuracy"][0] - 0.2
+    sens = json.loads((tmp_path / "sensitivity" / "summary.json").read_text())
+    assert len(sens["cells"]) == len(QUICK.lrs) * len(QUICK.batch_sizes)
+    assert any(c["diverged"] for c in sens["cells"]) and sens["best"]["lowest_loss"]["diverged"] == 0
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["nonsense"], "one-layer"), (["all", "--dataset", "spiralz"], "--dataset"), (["all", "--seeds", "0"], "--seeds")])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, expected):
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "study", *args, "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.stderr
