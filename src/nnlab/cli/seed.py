@@ -208,7 +208,7 @@ def _report(run, cfg, capture, out: Path, no_figures: bool, prepared, runs, run_
     con.print("final: " + ", ".join(f"{k} {v:.4f}" for k, v in history.final.items()))
     if history.stopped_early:
         con.print(f"stopped early after {history.epochs_run} epochs (no improvement for "
-                  f"{cfg.train.early_stopping} epochs)")
+                  f"{cfg.train.early_stopping} epochs); the model holds the weights of epoch {history.best_epoch}")
     if history.diverged:
         con.print("[bold red]the loss became NaN or infinite; training stopped. Try a smaller --lr.[/]")
     if run_id is not None:
