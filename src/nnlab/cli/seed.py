@@ -132,7 +132,11 @@ def train(
     prepared = prepare(cfg.data)
     cfg = sized_for_data(cfg, prepared)
     check_compatible(cfg.train.loss, prepared.task, prepared.n_classes, cfg.model.output_size)
-    runs = _open_store(store) if record else None          # an unwritable store fails here, before training
+    if record:                                             # an unwritable store fails here, before training
+        from nnlab.runs import RunStore
+        runs = RunStore.open_writable(store)
+    else:
+        runs = None
     out = out_dir(out or Path("results") / f"train-{cfg.data.dataset}")
     (out / "config.json").write_text(cfg.to_json())
 
@@ -170,16 +174,6 @@ def _train_recorded(cfg, prepared, observers: list, runs, out: Path):
             recorder.outcome = run.history
             runs.add_artifacts(run_id, [("config", str(out / "config.json")), ("history", str(out / "history.json"))])
     return run, run_id
-
-
-def _open_store(path: Path | None):
-    from nnlab.runs import RunStore
-    store = RunStore(path)
-    try:
-        return store.check_writable()
-    except BaseException:
-        store.close()
-        raise
 
 
 def _report(run, cfg, capture, out: Path, no_figures: bool, prepared, runs, run_id) -> None:

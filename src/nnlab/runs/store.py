@@ -122,6 +122,16 @@ class RunStore:
             migrate(conn, version)
         return conn
 
+    @classmethod
+    def open_writable(cls, path: str | Path | None = None) -> "RunStore":
+        """Open the store and prove it takes writes (closed again if not); RunStoreError naming it otherwise."""
+        store = cls(path)
+        try:
+            return store.check_writable()
+        except BaseException:
+            store.close()
+            raise
+
     def check_writable(self) -> "RunStore":
         """Prove the store takes writes (take and release the write lock); RunStoreError naming it if not."""
         try:

@@ -15,7 +15,7 @@ from nnlab.sweeps.executors import check_executor, choose_executor, make_executo
 from nnlab.sweeps.search import Trial, expand
 from nnlab.sweeps.spec import SweepSpec
 
-__all__ = ["SweepPlan", "run_sweep", "open_store", "finished_runs"]
+__all__ = ["SweepPlan", "run_sweep", "finished_runs"]
 
 
 @dataclass(frozen=True)
@@ -27,17 +27,6 @@ class SweepPlan:
     executor: str
     reason: str                        # why this executor
     store_file: Path
-
-
-def open_store(path: str | Path | None):
-    """Open the run store and check that it takes writes; raise RunStoreError (naming --store) if not."""
-    from nnlab.runs import RunStore
-    store = RunStore(path)
-    try:
-        return store.check_writable()
-    except BaseException:
-        store.close()
-        raise
 
 
 def finished_runs(store, sweep_id: str) -> dict:
@@ -68,7 +57,8 @@ def run_sweep(spec: SweepSpec, *, store=None, executor: str = "auto", workers: i
     check_executor(executor)
     trials = expand(spec)
     name, reason = (executor, "chosen") if executor != "auto" else choose_executor(trials)
-    store = open_store(store)
+    from nnlab.runs import RunStore
+    store = RunStore.open_writable(store)
     runner = make_executor(name)
     if hasattr(runner, "connect"):
         try:
