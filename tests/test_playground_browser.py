@@ -102,7 +102,7 @@ def test_page_loads_without_console_errors_and_draws(tab):
     assert t.page.locator("#datasets canvas").count() >= 6
     assert t.page.locator("#link-canvas").evaluate(              # the links are drawn
         "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v > 0)")
-    assert t.hash()["seed"] == "11" and t.hash()["networkShape"] == "4,2"
+    assert t.hash()["seed"] == "0.00011" and t.hash()["networkShape"] == "4,2"
 
 
 def test_play_trains_and_the_loss_falls(tab):
@@ -194,7 +194,7 @@ def test_export_import_round_trips(tab):
     t.page.fill("#export-text", exported)
     t.frames_after(lambda: t.page.click("#import"))
     h = t.hash()
-    assert (h["networkShape"], h["optimizer"], h["dataset"], h["seed"]) == ("5,3", "momentum", "moons", "6")
+    assert (h["networkShape"], h["optimizer"], h["dataset"], h["seed"]) == ("5,3", "momentum", "moons", "0.00006")
     t.page.click("#export-python")
     t.page.wait_for_function("document.getElementById('export-text').value.includes('Trainer(')")
 
@@ -239,3 +239,27 @@ def test_classroom_mode_hides_controls_from_the_url(tab):
     t = tab("seed=9&learningRate_hide=true&noise_hide=true")
     assert not t.page.locator("#learningRate").is_visible() and not t.page.locator("#noise").is_visible()
     assert t.page.locator("#activation").is_visible()
+
+
+def test_callouts_show_until_the_first_action_and_hide_text_and_tutorials_work(tab):
+    t = tab("seed=10")
+    assert t.page.locator("#callout-unit").is_visible() and t.page.locator("#callout-links").is_visible()
+    assert t.page.locator("#article").is_visible() and t.page.locator("header").is_visible()
+    t.frames_after(lambda: t.page.click("#step"))
+    assert not t.page.locator("#callout-unit").is_visible()
+    quiet = tab("seed=10&hideText=true&tutorial=first-steps")
+    assert not quiet.page.locator("#article").is_visible() and not quiet.page.locator("header").is_visible()
+    assert not quiet.page.locator("#callout-unit").is_visible()
+    guided = tab("tutorial=first-steps")
+    guided.page.wait_for_function("document.getElementById('tutorial').textContent.includes('First steps')")
+    assert guided.hash()["tutorial"] == "first-steps"
+    missing = tab("tutorial=nothing-here")
+    missing.page.wait_for_function("document.getElementById('tutorial').textContent.includes('no tutorial')")
+    assert t.problems == [] and guided.problems == []
+
+
+def test_a_playground_seed_url_gives_the_playgrounds_first_weights(tab):
+    # TensorFlow Playground's default page at #seed=0.14372; its first weight, from JavaScript's seedrandom.
+    t = tab("seed=0.14372")
+    assert t.stat("weights")[0] == pytest.approx(-0.42226231347547616, abs=1e-4)   # frames send 4 decimals
+    assert t.hash()["seed"] == "0.14372"

@@ -189,6 +189,27 @@ def test_the_same_seed_gives_the_same_initial_loss_and_another_seed_does_not():
     assert loss(4242) != loss(4243)
 
 
+def test_a_playground_seed_gives_the_playgrounds_own_data_weights_reset_and_regenerate():
+    # TensorFlow Playground's default page at #seed=0.14372 (circle, 2-4-2-1 tanh, 50 % train), values from
+    # JavaScript in tests/data/tf_playground_stream.json.
+    import json
+    from pathlib import Path
+    from nnlab.data.playground_stream import playground_stream
+    ref = json.loads((Path(__file__).parent / "data" / "tf_playground_stream.json").read_text())["datasets"]["circle"]
+    s = Session(Settings(seed=14372))
+    X, y, _ = playground_stream("circle", 500, 0.0, 14372)
+    assert np.array_equal(s.X_train, X[:250]) and np.array_equal(s.X_test, X[250:])
+    assert s.classes[s.y_train].tolist() == y[:250].tolist()
+    first = [w for w, _ in s.trainer.model.layers()]
+    assert np.concatenate([w.ravel() for w in first]).tolist() == pytest.approx(ref["weights"], abs=3e-8)  # fp32
+    s.reset()
+    assert s.trainer.model.layers()[0][0].ravel()[:3].tolist() == pytest.approx(ref["reset_weights"], abs=3e-8)
+    s.regenerate()
+    assert s.settings.seed == int(ref["next_seed"][2:])
+    z = Session(Settings(seed=14372, initZero=True))
+    assert not z.trainer.parameters().any()
+
+
 def test_reset_draws_new_weights_and_regenerate_keeps_them():
     s = Session(Settings(seed=3), rng_seed=0)
     s.train_for(0.05)

@@ -32,6 +32,8 @@ class DataConfig:
     test_fraction: float = 0.0        # share held out as test data, in [0, 1); 0 = train on everything
     standardize: bool = False         # rescale features to zero mean, unit variance (fit on train only)
     classes: int | None = None        # number of classes, for generators that take it (spirals)
+    rng: str = "numpy"                # "numpy"; or "seedrandom": TensorFlow Playground's own stream for its six
+                                      # data sets (seed s is its "0.%05d" % s), its shuffle and its cut
 
     def __post_init__(self):
         from nnlab.data import DATASETS
@@ -49,6 +51,15 @@ class DataConfig:
             if self.dataset != "spirals":
                 raise InvalidArgument(f"The 'classes' parameter of DataConfig applies only to dataset 'spirals'. "
                                       f"Got classes={self.classes!r} with dataset {self.dataset!r}.", "classes")
+        check_choice("rng", self.rng, ("numpy", "seedrandom"), "DataConfig")
+        if self.rng == "seedrandom":
+            from nnlab.data.playground_stream import STREAM_DATASETS
+            if self.dataset not in STREAM_DATASETS:
+                raise InvalidArgument(f"DataConfig rng='seedrandom' draws TensorFlow Playground's data sets "
+                                      f"{list(STREAM_DATASETS)}; got dataset {self.dataset!r}.", "rng")
+            if self.seed > 99_999:
+                raise InvalidArgument(f"With rng='seedrandom' the seed is 0..99999 (the Playground's "
+                                      f"0.00000..0.99999). Got {self.seed}.", "seed")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class PreparedData:
     task: str                       # "classification" or "regression"
     classes: np.ndarray | None      # original label of each class index, e.g. [-1, 1]
     domain: float                   # half-width of the square to draw
+    stream: object = None           # rng "seedrandom": the Playground's stream after the data (for the weights)
 
     @property
     def n_features(self) -> int:
@@ -35,17 +36,27 @@ def prepare(cfg: DataConfig) -> PreparedData:
     """Generate (or read) the data, split it with the config's seed, and standardise if asked."""
     from nnlab.data import DATASETS, Standardizer, load_csv, make_dataset, to_class_indices, train_test_split
 
+    stream = None
     if cfg.dataset == "csv":
         X, y = load_csv(cfg.path)
         task = "classification" if y.dtype.kind == "i" else "regression"
         domain = float(np.abs(X).max()) * 1.1 if X.size else 1.0
+    elif cfg.rng == "seedrandom":     # already in the Playground's shuffled order
+        from nnlab.data.playground_stream import playground_stream
+        spec = DATASETS[cfg.dataset]
+        X, y, stream = playground_stream(cfg.dataset, spec.n if cfg.n is None else cfg.n,
+                                         spec.noise if cfg.noise is None else cfg.noise, cfg.seed)
+        task, domain = spec.task, spec.domain
     else:
         X, y = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed, classes=cfg.classes)
         task, domain = DATASETS[cfg.dataset].task, DATASETS[cfg.dataset].domain
     classes = None
     if task == "classification":
         y, classes = to_class_indices(y)
-    if cfg.test_fraction > 0:
+    if cfg.test_fraction > 0 and stream is not None:     # the Playground cuts its shuffled points
+        cut = int(np.floor(len(X) * (1.0 - cfg.test_fraction)))
+        X_train, X_test, y_train, y_test = X[:cut], X[cut:], y[:cut], y[cut:]
+    elif cfg.test_fraction > 0:
         X_train, X_test, y_train, y_test = train_test_split(X, y, cfg.test_fraction, cfg.seed)
     else:   # no split: keep the generation order, as the seed's programs do
         X_train, X_test, y_train, y_test = X, X[:0], y, y[:0]
@@ -56,4 +67,4 @@ def prepare(cfg: DataConfig) -> PreparedData:
         scaler = Standardizer().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
         domain = float(np.abs(X_train).max()) * 1.1
-    return PreparedData(X_train, y_train, X_test, y_test, task, classes, domain)
+    return PreparedData(X_train, y_train, X_test, y_test, task, classes, domain, stream)

@@ -19,7 +19,8 @@ def _run_config(session):
     n = len(session.X_train) + len(session.X_test) - len(session.extra)
     data = DataConfig(dataset=s.dataset, noise=s.noise / 100, seed=s.seed,
                       test_fraction=split_fraction(n, s.percTrainData),
-                      classes=s.classes if s.dataset == "spirals" else None)
+                      classes=s.classes if s.dataset == "spirals" else None,
+                      rng="seedrandom" if session.stream is not None else "numpy")
     from dataclasses import replace
     train = replace(session.train_config, epochs=max(session.epoch, 1))
     return RunConfig(data=data, model=session.model_config, train=train)
@@ -60,8 +61,18 @@ def export_python(session) -> str:
     semantics = "playground" if s.mode == "classic" else "nnlab"
     build = ("FastMLP.from_config(cfg.model, seed=cfg.train.seed)" if s.mode == "classic"
              else "build_mlp(cfg.model, seed=cfg.train.seed)")
+    weights = ""
+    if s.mode == "classic" and session.stream is not None:     # the Playground's draws, one network per Reset
+        weights = (f"for _ in range({session.resets + 1}):   # the initial network, then one per Reset pressed\n"
+                   f"    theta = stream_weights({tuple(session.sizes)!r}, data.stream, zero={s.initZero!r})\n"
+                   "trainer.load_parameters(theta)\n")
+    elif s.initZero:
+        weights = "trainer.load_parameters(np.zeros_like(trainer.parameters()))   # initZero\n"
     return f'''"""Rebuild and train the playground's model ({s.mode} mode, {"-".join(map(str, session.sizes))})."""
+import numpy as np
+
 from nnlab.config import RunConfig
+from nnlab.data.playground_stream import stream_weights
 from nnlab.data.prepare import prepare
 from nnlab.nn import build_mlp
 from nnlab.playground.features import feature_matrix
@@ -75,7 +86,7 @@ X_train, X_test = feature_matrix(data.X_train, features), feature_matrix(data.X_
 model = {build}
 trainer = Trainer(model, X_train, data.y_train, cfg.train, task=data.task, semantics={semantics!r},
                   reshuffle={s.reshuffle if s.mode == "nnlab" else False!r})
-trainer.step({epochs})
+{weights}trainer.step({epochs})
 print("train", trainer.evaluate(X_train, data.y_train), "test", trainer.evaluate(X_test, data.y_test))
 '''
 

@@ -45,6 +45,7 @@ class Settings(_Strict):
     regularization: Literal["none", "L1", "L2"] = "none"
     regularizationRate: float = Field(0.0, ge=0, le=10)
     batchSize: int = Field(10, ge=1, le=LIMITS["batch_nnlab"])
+    initZero: bool = False                            # every weight and bias starts at 0 (the Playground's URL key)
     # nnlab mode only
     optimizer: str = "adam"
     loss: str = "auto"                                # auto: cross-entropy (classification), mse (regression)

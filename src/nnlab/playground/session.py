@@ -12,6 +12,8 @@ import time
 import numpy as np
 
 from nnlab._validation import InvalidArgument
+from nnlab.data.playground_stream import STREAM_DATASETS, playground_stream, stream_weights
+from nnlab.data.seedrandom import seed_from_random
 from nnlab.playground import view
 from nnlab.playground.features import feature_matrix, split_fraction
 from nnlab.playground.protocol import LIMITS, Settings
@@ -69,14 +71,18 @@ class Session:
     def _make_data(self) -> None:
         from nnlab.data import DATASETS, make_dataset, to_class_indices, train_test_split
         s = self.settings
+        self.stream = None
         if s.dataset == "csv":
             X, y = self.csv
             task = "classification" if y.dtype.kind == "i" else "regression"
             self.domain = float(max(np.abs(X).max() * 1.1, 1e-3))
         else:
             spec = DATASETS[s.dataset]
-            X, y = make_dataset(s.dataset, noise=s.noise / 100, seed=s.seed,
-                                classes=s.classes if s.dataset == "spirals" else None)
+            if s.dataset in STREAM_DATASETS:    # the Playground's own stream: its points, its order, its cut
+                X, y, self.stream = playground_stream(s.dataset, spec.n, s.noise / 100, s.seed)
+            else:
+                X, y = make_dataset(s.dataset, noise=s.noise / 100, seed=s.seed,
+                                    classes=s.classes if s.dataset == "spirals" else None)
             task, self.domain = spec.task, spec.domain
         self.task = task
         self.classes = None
@@ -86,7 +92,11 @@ class Session:
             y_idx, self.classes = to_class_indices(y)
             y_idx, extra_idx = y_idx[:len(y) - len(self.extra)], y_idx[len(y) - len(self.extra):]
             y = y_idx
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, split_fraction(len(X), s.percTrainData), s.seed)
+        if self.stream is not None:             # already shuffled by the stream: cut at floor(N p / 100)
+            cut = len(X) * s.percTrainData // 100
+            X_tr, X_te, y_tr, y_te = X[:cut], X[cut:], y[:cut], y[cut:]
+        else:
+            X_tr, X_te, y_tr, y_te = train_test_split(X, y, split_fraction(len(X), s.percTrainData), s.seed)
         if self.extra:
             X_tr = np.concatenate([X_tr, np.array([p[:2] for p in self.extra])])
             y_tr = np.concatenate([y_tr, extra_idx if task == "classification"
@@ -135,9 +145,13 @@ class Session:
                                             l1=l1, l2=l2, seed=seed)
             self.trainer = Trainer(model, self.F_train, self.y_train, self.train_config, task=self.task,
                                    reshuffle=s.reshuffle)
+        self.sizes = (len(s.features), *s.networkShape, out)
+        if theta is None and s.mode == "classic" and self.stream is not None:
+            theta = stream_weights(self.sizes, self.stream, zero=s.initZero)    # the Playground's draws
+        elif theta is None and s.initZero:
+            theta = np.zeros_like(self.trainer.parameters())
         if theta is not None:
             self.trainer.load_parameters(theta)
-        self.sizes = (len(s.features), *s.networkShape, out)
         output_code = CODES.index("tanh") if s.mode == "classic" and self.task == "classification" else 0
         self.acts = [CODES.index(s.activation)] * len(s.networkShape) + [output_code]
 
@@ -153,15 +167,18 @@ class Session:
         return self.epoch0 + self.trainer.epoch_
 
     def reset(self) -> None:
-        """New random weights (the next in this seed's series), same data; epoch 0, chart cleared."""
+        """New random weights (the next in this seed's series; on the Playground's data sets in classic mode, the
+        stream's next draws, as its Reset), same data; epoch 0, chart cleared."""
         self.resets += 1
         self._make_trainer()
         self.history, self.epoch0, self.sent, self.stop_reason = [], 0, 0, None
 
     def regenerate(self) -> None:
-        """A new seed and new data; the network keeps its weights and epoch."""
+        """A new seed and new data; the network keeps its weights and epoch. On the Playground's data sets the
+        seed is its next draw, ``Math.random().toFixed(5)``, as its Regenerate takes it."""
         epoch = self.epoch
-        self.configure(self.settings.model_copy(update={"seed": int(self.rng.integers(100_000))}), keep_weights=True)
+        seed = seed_from_random(self.stream.random()) if self.stream is not None else int(self.rng.integers(100_000))
+        self.configure(self.settings.model_copy(update={"seed": seed}), keep_weights=True)
         self.epoch0 = epoch
 
     def set_param(self, layer: int, unit: int, source: int | None, value: float) -> None:

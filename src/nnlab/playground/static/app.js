@@ -96,8 +96,34 @@ function onNetwork(net) {
   network.build(net, FEATURE_LABELS, state.hidden);
   chart.reset();
   $("engine").textContent = `${net.sizes.join("-")} network, ${net.mode} mode, loss ${net.mode === "classic" ? "0.5 (out - y)²" : net.loss}, engine ${net.engine}`;
-  syncControls(); writeHash(); applyHidden();
+  syncControls(); writeHash(); applyHidden(); placeCallouts();
 }
+// The Playground's two first-view callouts, gone once the user does anything.
+function placeCallouts() {
+  const a = network.anchors;
+  for (const [id, at] of [["callout-unit", a?.unit], ["callout-links", a?.links]]) {
+    const el = $(id);
+    el.style.display = at ? "" : "none";
+    if (at) { el.style.left = `${at[0]}px`; el.style.top = `${at[1]}px`; }
+  }
+}
+for (const kind of ["click", "change"]) {
+  document.addEventListener(kind, e => {
+    if (e.isTrusted && e.target.closest?.("button, select, input, .node, .hit, .bias, #datasets, #points")) {
+      document.body.classList.add("interacted");
+    }
+  }, true);
+}
+// tutorial=<name> shows static/tutorials/<name>.html above the article, as the Playground's tutorial key does.
+async function loadTutorial(name) {
+  if (!name) return;
+  const box = $("tutorial");
+  try {
+    const r = await fetch(`/static/tutorials/${name}.html`);
+    box.innerHTML = r.ok ? await r.text() : `<p>There is no tutorial named “${name}”.</p>`;
+  } catch { box.textContent = "The tutorial could not be loaded."; }
+}
+loadTutorial(state.view.tutorial);
 function onData(d) { state.data = d; stats.trainPoints = d.train.length; stats.testPoints = d.test.length; drawData(); }
 function drawData() {
   if (!state.data || !state.net) return;
@@ -221,8 +247,11 @@ function syncControls() {
 
 // -- classroom mode: hide chosen controls ------------------------------------------------------------------
 function applyHidden() {
+  const text = state.view.hideText;         // the Playground's hideText: no header, no article (for embedding)
+  document.body.classList.toggle("no-text", text);
   for (const el of document.querySelectorAll("[data-ctl]")) {
-    if (state.hidden.has(el.dataset.ctl)) el.setAttribute("data-hidden", ""); else el.removeAttribute("data-hidden");
+    const hide = state.hidden.has(el.dataset.ctl) || (text && (el.dataset.ctl === "header" || el.dataset.ctl === "article"));
+    if (hide) el.setAttribute("data-hidden", ""); else el.removeAttribute("data-hidden");
   }
 }
 const hideList = $("hide-list");

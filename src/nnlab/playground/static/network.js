@@ -78,6 +78,11 @@ export class Network {
       sq.addEventListener("mouseleave", () => { if (this.card.dataset.editing !== "1") this.hideCard(); });
       node.append(sq);
     }
+    // where the first-view callouts point: the first hidden unit, and the links into the next layer
+    // (each callout sits under its column: the first hidden layer's last unit, the links into the next layer)
+    const bottom = l => pos[l][pos[l].length - 1][1] + NODE + 8;
+    this.anchors = L > 1 ? { unit: [pos[1][0][0] - 8, bottom(1)],
+                             links: [(pos[1][0][0] + pos[2][0][0] + NODE) / 2 + 4, Math.max(bottom(2), TOP + NODE + 40)] } : null;
     // per-layer +/- buttons
     for (let l = 1; l < L; l++) {
       const box = document.createElement("div"); box.className = "layer-ctl";

@@ -3,12 +3,12 @@ export const FEATURE_KEYS = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX"
 export const DEFAULTS = {
   mode: "classic", dataset: "circle", noise: 0, percTrainData: 50, seed: 0, features: ["x", "y"],
   networkShape: [4, 2], activation: "tanh", learningRate: 0.03, regularization: "none", regularizationRate: 0,
-  batchSize: 10, optimizer: "adam", loss: "auto", init: "pytorch", dropout: 0, reshuffle: true, classes: 3,
+  batchSize: 10, initZero: false, optimizer: "adam", loss: "auto", init: "pytorch", dropout: 0, reshuffle: true, classes: 3,
   epochLimit: 0, targetLoss: 0,
 };
-export const VIEW_DEFAULTS = { showTestData: false, discretize: false };
+export const VIEW_DEFAULTS = { showTestData: false, discretize: false, hideText: false, tutorial: "" };
 // Controls the classroom panel can hide (data-ctl names); a feature key hides that input entirely.
-export const HIDEABLE = ["header", "mode", "reset", "step", "learningRate", "activation", "regularization",
+export const HIDEABLE = ["header", "article", "mode", "reset", "step", "learningRate", "activation", "regularization",
   "regularizationRate", "problem", "optimizer", "loss", "dataset", "percTrainData", "noise", "batchSize",
   "classes", "regenerate", "csv", "numHiddenLayers", "showTestData", "discretize", "export", "stopping",
   "nnlabExtras", ...FEATURE_KEYS];
@@ -17,10 +17,11 @@ export function serialize(settings, view, hidden) {
   const parts = [];
   for (const [k, v] of Object.entries(settings)) {
     if (k === "features") continue;
+    if (k === "seed") { parts.push(`seed=0.${String(v).padStart(5, "0")}`); continue; }   // TF's form
     parts.push(`${k}=${Array.isArray(v) ? v.join(",") : v}`);
   }
   for (const f of FEATURE_KEYS) parts.push(`${f}=${settings.features.includes(f)}`);
-  for (const [k, v] of Object.entries(view)) parts.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries(view)) if (k !== "tutorial" || v) parts.push(`${k}=${v}`);
   for (const k of hidden) parts.push(`${k}_hide=true`);
   return parts.join("&");
 }
@@ -39,6 +40,7 @@ export function parse(hash) {
   for (const [k, v] of given) {
     if (k.endsWith("_hide")) { if (v !== "false") hidden.add(k.slice(0, -5)); continue; }
     if (FEATURE_KEYS.includes(k)) { anyFeature = true; continue; }
+    if (k === "tutorial") { view.tutorial = /^[a-z0-9-]{1,40}$/.test(v) ? v : ""; continue; }
     if (k in view) { view[k] = v !== "false"; continue; }
     if (k === "seed") { settings.seed = seedFrom(v); continue; }
     if (!(k in settings)) continue;        // unknown keys (TF's cosX, collectStats...) are ignored
