@@ -55,6 +55,15 @@ def test_a_wider_layer_fits_sin_better():
     assert (narrow.params, wide.params) == (7, 193)
 
 
+def test_two_tanh_units_fit_x_squared_with_an_error_falling_like_w_squared():
+    from nnlab.labs.approx.experiments import two_tanh_square
+    errors = [two_tanh_square(w) for w in (0.1, 0.03, 0.01)]
+    assert errors[0] == pytest.approx(0.0177, rel=0.01)
+    for wide, narrow in zip(errors, errors[1:]):           # w shrinks by ~3.3: the error by ~10
+        assert 8 < wide / narrow < 12
+    assert two_tanh_square(0.003, np.float32) > two_tanh_square(0.003)     # float32's rounding floor
+
+
 def test_settings_reject_unknown_names_and_bad_widths():
     with pytest.raises(InvalidArgument, match="gaussians"):
         Settings(targets=("sine",))
@@ -70,6 +79,10 @@ def test_cli_quick_writes_report_summary_and_figures(tmp_path):
     assert set(summary["errors"]) == {"sin", "abs"}
     assert summary["errors"]["sin"]["relu"]["32"]["rms"] < summary["errors"]["sin"]["relu"]["2"]["rms"]
     assert [r["deep_max_error"] < 1e-5 for r in summary["sawtooth"]] == [True] * len(QUICK.sawtooth_ks)
+    crit = summary["criterion_tenth_of_width_2"]       # smooth targets only: sin, not abs
+    assert set(crit) == {"sin/relu", "sin/tanh"}
+    assert crit["sin/relu"]["met"] == (crit["sin/relu"]["rms_at_32"] < crit["sin/relu"]["rms_at_2"] / 10)
+    assert summary["settings"]["lr_schedule"] == "cosine" and "two tanh units" in (tmp_path / "report.md").read_text().lower()
     for name in ("approx_fits.png", "approx_error_vs_width.png", "approx_sawtooth.png", "report.md"):
         assert (tmp_path / name).exists()
 

@@ -255,3 +255,53 @@ def test_nnlab_train_engine_errors_name_the_flag(tmp_path):
                                 str(tmp_path))
     assert refused.returncode == 2 and "Error: --engine" in refused.stderr and "dropout" in refused.stderr
     assert "Traceback" not in bad.stderr + refused.stderr
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_cosine_schedule_follows_torch_on_both_engines(optimizer):
+    X, y = make_seed_circle(200, seed=4)
+    config = TrainConfig(optimizer=optimizer, lr=0.05, lr_schedule="cosine", epochs=20, batch_size=50, seed=1)
+    _assert_same_run(*_both(ModelConfig(hidden_sizes=(8, 8)), X, y, config))
+
+
+def test_the_cosine_schedule_is_the_formula_and_changes_training():
+    import math
+    import torch
+    from nnlab.nn import build_mlp
+    from nnlab.training import fit
+    from nnlab.training.schedules import lr_at
+    assert lr_at("cosine", 0.1, 1, 10) == 0.1 and lr_at("cosine", 0.1, 6, 10) == pytest.approx(0.05)
+    assert lr_at("cosine", 0.1, 10, 10) == pytest.approx(0.1 * (1 + math.cos(math.pi * 0.9)) / 2)
+    assert lr_at("constant", 0.1, 7, 10) == 0.1
+    # The torch engine against a hand loop that sets the rate before each epoch's (full-batch) step.
+    X, y = make_seed_circle(100, seed=0)
+    mc = ModelConfig(hidden_sizes=(6,))
+    model, ref = build_mlp(mc, seed=0), build_mlp(mc, seed=0)
+    fit(model, X, y, TrainConfig(optimizer="sgd", lr=0.3, lr_schedule="cosine", epochs=8, engine="torch"))
+    opt = torch.optim.SGD(ref.parameters(), lr=0.3)
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    for epoch in range(1, 9):
+        opt.param_groups[0]["lr"] = lr_at("cosine", 0.3, epoch, 8)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(ref(Xt), yt).backward()
+        opt.step()
+    for a, b in zip(model.parameters(), ref.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+    constant = build_mlp(mc, seed=0)
+    fit(constant, X, y, TrainConfig(optimizer="sgd", lr=0.3, epochs=8, engine="torch"))
+    assert not torch.equal(constant.linear_layers()[0].weight, model.linear_layers()[0].weight)
+
+
+def test_an_unknown_schedule_is_refused_and_the_trainer_and_batched_sweeps_do_not_take_one():
+    from nnlab._validation import InvalidArgument
+    from nnlab.sweeps.executors import unsupported
+    from nnlab.config import RunConfig
+    with pytest.raises(InvalidArgument, match="lr_schedule"):
+        TrainConfig(lr_schedule="step")
+    cfg = RunConfig(train=TrainConfig(lr_schedule="cosine"))
+    assert unsupported(cfg) == "lr schedule cosine"
+    from nnlab.training.trainer import Trainer
+    from nnlab.nn import build_mlp
+    X, y = make_seed_circle(50, seed=0)
+    with pytest.raises(InvalidArgument, match="lr_schedule"):
+        Trainer(build_mlp(ModelConfig(hidden_sizes=(4,)), seed=0), X, y, TrainConfig(lr_schedule="cosine"))

@@ -95,6 +95,7 @@ class TrainConfig:
     """How the one training loop (`nnlab.fit`) runs."""
     optimizer: str = "adam"           # a key of nnlab.training.OPTIMIZERS
     lr: float = 1e-3                  # learning rate
+    lr_schedule: str = "constant"     # a key of nnlab.training.schedules.LR_SCHEDULES: "constant" or "cosine"
     epochs: int = 2000                # passes over the training data
     batch_size: int | None = None     # None = full batch (the seed); else seeded, reshuffled mini-batches
     loss: str = "cross-entropy"       # a key of nnlab.training.LOSSES
@@ -119,6 +120,8 @@ class TrainConfig:
         from nnlab.training.optimizers import OPTIMIZERS
         check_choice("optimizer", self.optimizer, OPTIMIZERS, "TrainConfig")
         check_positive("lr", self.lr, "TrainConfig")
+        from nnlab.training.schedules import LR_SCHEDULES
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES, "TrainConfig")
         check_int("epochs", self.epochs, "TrainConfig")
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, "TrainConfig")

@@ -59,6 +59,8 @@ def train(
                                                      help="Skip connections around width-keeping hidden layers.")] = None,
     optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {choices(OPTIMIZERS)}.")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Learning rate (> 0).")] = None,
+    lr_schedule: Annotated[Optional[str], typer.Option(help="Learning-rate schedule: constant, or cosine (from "
+                                                            "--lr down towards 0 over the epochs).")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Number of epochs (> 0).")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Mini-batch size; 0 = full batch.")] = None,
     loss: Annotated[Optional[str], typer.Option(help=f"Loss: {choices(LOSSES)}.")] = None,
@@ -114,7 +116,7 @@ def train(
             model[key] = value
     if engine is not None:
         check_choice("engine", engine, ENGINES)
-    for key, value in {"optimizer": optimizer, "lr": lr, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
+    for key, value in {"optimizer": optimizer, "lr": lr, "lr_schedule": lr_schedule, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
                        "augment_jitter": augment_jitter, "augment_shift": augment_shift, "seed": seed,
                        "engine": engine, "device": device, "precision": precision}.items():
         if value is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Workload", "WORKLOADS", "run_precision", "cpu_bf16_flags"]
+__all__ = ["Workload", "WORKLOADS", "run_precision", "cpu_bf16_flags", "load_workload_data", "train_workload"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def cpu_bf16_flags() -> list[str]:
     return sorted(f for f in flags if "bf16" in f or f.startswith("amx"))
 
 
-def _data(name: str, seed: int):
+def load_workload_data(name: str, seed: int):
     """(X_train, y_train, X_test, y_test) float32 / int64."""
     if name == "seed":
         from nnlab.data import make_seed_circle
@@ -86,7 +86,7 @@ def _data(name: str, seed: int):
     return X_train, y_train, X_test, y_test
 
 
-def _train(w: Workload, device: str, precision: str, epochs: int, seed: int, data) -> Row:
+def train_workload(w: Workload, device: str, precision: str, epochs: int, seed: int, data) -> Row:
     from nnlab.config import ModelConfig, TrainConfig
     from nnlab.nn import build_mlp
     from nnlab.training import fit
@@ -120,11 +120,11 @@ def run_precision(out: str | Path, quick: bool = False, seed: int = 0, progress=
     rows: list[Row] = []
     try:
         for w in WORKLOADS:
-            data = _data(w.name, seed)
+            data = load_workload_data(w.name, seed)
             epochs = w.quick_epochs if quick else w.epochs
             for device, precision in targets:
                 progress(f"{w.name}: {device} {precision}")
-                rows.append(_train(w, device, precision, epochs, seed, data))
+                rows.append(train_workload(w, device, precision, epochs, seed, data))
     finally:
         torch.set_num_threads(threads)
     for row in rows:

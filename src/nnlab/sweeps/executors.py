@@ -80,6 +80,8 @@ def unsupported(config) -> str | None:
         return "early stopping"
     if config.train.augment_jitter > 0 or config.train.augment_shift > 0:
         return "data augmentation"
+    if config.train.lr_schedule != "constant":
+        return f"lr schedule {config.train.lr_schedule}"
     return None
 
 

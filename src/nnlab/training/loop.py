@@ -202,6 +202,8 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     else:
         optimizer = make_torch_optimizer(config.optimizer, params, config.lr)  # fused where torch has it
     scaler = GradScaler(device, config.precision)
+    from nnlab.training.schedules import lr_at, set_optimizer_lr
+    scheduled = config.lr_schedule != "constant"
     regularize = config.l1 > 0 or config.l2 > 0
     after_backward = [o for o in observers if type(o).on_after_backward is not Observer.on_after_backward]
     every_epoch = (has_test or config.early_stopping is not None
@@ -241,6 +243,8 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
+            if scheduled:
+                set_optimizer_lr(optimizer, lr_at(config.lr_schedule, config.lr, epoch, config.epochs))
             # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation, of the inputs
             #    as given or of this epoch's augmented variant
             inputs = X if not augmenting else torch.from_numpy(

@@ -34,7 +34,7 @@ class TrainerState:
 
 
 # TrainConfig fields (and their defaults) that only ``fit`` implements; the Trainer refuses other values.
-_FIT_ONLY = {"augment_jitter": 0.0, "augment_shift": 0.0, "precision": "fp32"}
+_FIT_ONLY = {"augment_jitter": 0.0, "augment_shift": 0.0, "precision": "fp32", "lr_schedule": "constant"}
 
 
 class _TorchStepper:
@@ -62,11 +62,8 @@ class _TorchStepper:
         self.l1, self.l2 = config.l1, config.l2
 
     def set_lr(self, lr: float) -> None:
-        if hasattr(self.optimizer, "param_groups"):
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
-        else:                                                                           # FusedAdam
-            self.optimizer.lr = lr
+        from nnlab.training.schedules import set_optimizer_lr
+        set_optimizer_lr(self.optimizer, lr)
 
     def epoch(self) -> tuple[float, float]:
         import torch

@@ -136,6 +136,8 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
     """``nnlab.fit`` on the fast engine; ``model`` is a FastMLP or a torch MLP (trained in place, shared
     memory). Returns a History with ``engine="fast"`` and the kernels' load or compile time apart."""
     from nnlab.training.loop import History, augment_inputs, augmentation_rng
+    from nnlab.training.engines.kernels import LR
+    from nnlab.training.schedules import lr_at
 
     # 1) the network, the kernels, the data in the kernels' layout
     net = model if isinstance(model, FastMLP) else FastMLP.from_torch(model)
@@ -167,6 +169,8 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
+            if config.lr_schedule != "constant":
+                state.hyper[LR] = lr_at(config.lr_schedule, config.lr, epoch, config.epochs)
             # 2) the epoch: every batch's forward, loss, backward and step in one compiled call
             raw = order.raw(n - 1) if batch < n else no_raw
             inputs = x if not augmenting else np.ascontiguousarray(
