@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep bench-playground clean
+.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
 
 setup: $(STAMP)
 
@@ -33,7 +33,10 @@ SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
-bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground
+bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision
+
+bench-precision: setup
+	$(PY) benchmarks/precision.py
 
 bench-playground: setup
 	$(PY) benchmarks/playground.py

@@ -42,6 +42,8 @@ def test_help_does_not_import_torch():
     (["--hidden", "8,-1"], "--hidden", "comma-separated"),
     (["--csv", "/no/such/file.csv"], "--csv", "no such file"),
     (["--preset", "nope"], "--preset", "seed-circle"),
+    (["--lr-schedule", "step"], "--lr-schedule", "cosine"),
+    (["--rng", "seedrandom", "--dataset", "moons"], "--rng", "circle"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, flag, shown):
     result = nnlab("train", "--out", str(tmp_path / "o"), *args)
@@ -183,3 +185,13 @@ def test_tour_writes_every_figure_the_report_and_the_summary(tmp_path):
     assert summary["wall_time_s"] < 60
     html = (tmp_path / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 4 and summary["versions"]["torch"] in html
+
+
+def test_train_takes_the_playgrounds_stream_and_a_cosine_schedule(tmp_path):
+    out = tmp_path / "o"
+    result = nnlab("train", "--dataset", "xor", "--rng", "seedrandom", "--seed", "42", "--test-fraction", "0.5",
+                   "--lr-schedule", "cosine", "--hidden", "4", "--epochs", "5", "--no-figures", "--no-record",
+                   "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"]["rng"] == "seedrandom" and config["train"]["lr_schedule"] == "cosine"

@@ -11,7 +11,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="nnlab: the perceptron, multi-layer perceptrons and how they train, from first principles.")
 
 # Library parameter name -> the flag a user typed, so errors name what the user can change.
-FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction",
+FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction", "rng": "--rng",
          "hidden_sizes": "--hidden", "hidden": "--hidden", "activation": "--activation", "optimizer": "--optimizer",
          "lr": "--lr", "lr_schedule": "--lr-schedule", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",

@@ -49,6 +49,8 @@ def train(
     noise: Annotated[Optional[float], typer.Option(help="Generator noise (see 'nnlab datasets').")] = None,
     classes: Annotated[Optional[int], typer.Option(help="Number of classes (spirals).")] = None,
     test_fraction: Annotated[Optional[float], typer.Option(help="Share held out for testing, in [0, 1).")] = None,
+    rng: Annotated[Optional[str], typer.Option(help="numpy, or seedrandom: TensorFlow Playground's own stream for "
+                                                    "its six data sets (seed s = its 0.s), shuffle and cut.")] = None,
     hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes, e.g. '8,8,8,8,8'; '' for none.")] = None,
     activation: Annotated[Optional[str], typer.Option(help=f"Hidden activation: {choices(ACTIVATIONS)}.")] = None,
     init: Annotated[Optional[str], typer.Option(help=f"Weight initialisation: {choices(INITS)}.")] = None,
@@ -103,7 +105,7 @@ def train(
     # 2) flags given on the command line override it
     data, model, train_ = {}, {}, {}
     for key, value in {"dataset": dataset, "n": n, "noise": noise, "classes": classes,
-                       "test_fraction": test_fraction, "seed": seed}.items():
+                       "test_fraction": test_fraction, "seed": seed, "rng": rng}.items():
         if value is not None:
             data[key] = value
     if csv is not None:
