@@ -90,8 +90,9 @@ def _report(summary: dict, s: Settings) -> str:
               "| w | RMS (float64) | RMS (float32) |", "|---:|---:|---:|"]
     lines += [f"| {r['w']} | {r['rms_float64']:.2g} | {r['rms_float32']:.2g} |" for r in summary["square_by_two_tanh_units"]]
     lines += ["", "So for tanh on x^2 width 2 is already enough in principle, and the error at width 2 is set by how far "
-              "training pushes the weights (w = 0.1 gives the 0.018 Adam finds at a constant rate), not by capacity; in "
-              "float32 the large output weights amplify rounding below w of about 0.01. The theorem promises that "
+              "training pushes the weights towards small w and large output weights (compare the trained width-2 "
+              "RMS above with these rows), not by capacity; in float32 the large output weights amplify rounding "
+              "below w of about 0.01. The theorem promises that "
               "some width reaches any accuracy, not how the error falls with width for a given target: where the "
               "table above says no, the trained width-2 net is this construction and the comparison measures the "
               "optimiser, not the approximation.", "",
