@@ -46,13 +46,15 @@ def tf32(enabled: bool):
 
 
 def time_matmul(n: int, dtype, device: str, seconds: float) -> float:
-    """Median seconds of one n x n product (after a warm-up), repeated for about ``seconds``, at least 5 times."""
+    """Median seconds of one n x n product (after 0.2 s of warm-up), repeated for about ``seconds``, at least 5 times."""
     g = torch.Generator(device="cpu").manual_seed(0)
     a = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
     b = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    a @ b
-    sync()
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 0.2:      # warm-up: allocations, caches, clocks
+        a @ b
+        sync()
     times, start = [], time.perf_counter()
     while len(times) < 5 or time.perf_counter() - start < seconds:
         t0 = time.perf_counter()

@@ -73,3 +73,22 @@ def test_precision_lab_quick(tmp_path):
     assert json.loads((tmp_path / "summary.json").read_text())["rows"] == rows
     assert "| seed | cpu | bf16 |" in (tmp_path / "report.md").read_text()
     assert (tmp_path / "precision.png").exists()
+
+
+def test_the_precision_benchmark_times_products_and_reports_without_a_gpu(monkeypatch):
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).parent.parent / "benchmarks" / "precision.py"
+    spec = importlib.util.spec_from_file_location("precision_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.time_matmul(32, torch.bfloat16, "cpu", 0.01) > 0
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    mm = [{"device": "cpu", "dtype": "fp32", "n": 32, "gflops": 1.0, "vs_fp32": 1.0}]
+    tr = [{"workload": "seed", "device": "cpu", "precision": "bf16", "epochs": 3, "ms_per_epoch": 2.0,
+           "speedup": 0.5, "final_loss": 0.7, "test_accuracy": None}]
+    text = bench.report(mm, tr, quick=True, load=(0.5, 0.5, 0.5))
+    assert "CUDA rows are left out" in text and "| seed | cpu | bf16 | 3 | 2.00 | 0.50x |" in text
+    with bench.tf32(True):          # a no-op switch without CUDA, restored afterwards
+        assert torch.backends.cuda.matmul.allow_tf32
+    assert not torch.backends.cuda.matmul.allow_tf32
