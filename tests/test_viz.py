@@ -50,3 +50,18 @@ def test_dataset_plot_shows_both_classes(tmp_path, name):
     idx, classes = to_class_indices(y)
     path, = save(plot_dataset(X, idx, name, classes=classes), tmp_path / f"{name}.png")
     assert shows_both_classes(path)
+
+
+def test_the_gradient_heatmap_shows_nan_and_zero_as_what_they_are():
+    from types import SimpleNamespace
+    from matplotlib.colors import to_rgba
+    from nnlab.viz.gradients import NON_FINITE, plot_gradient_heatmap
+    norms = np.array([[1.0, 0.1, 0.0], [2.0, np.nan, np.inf]])
+    capture = SimpleNamespace(norms=norms, layer_names=["layer 1", "layer 2"], last_flat=np.array([0.1, 0.2]))
+    fig = plot_gradient_heatmap(capture)
+    image = fig.axes[0].images[0]
+    shown = image.get_array()
+    assert shown.mask.tolist() == [[False, False, False], [False, True, True]]     # inf and NaN: not numbers
+    assert shown[0, 2] == image.norm.vmin                                          # an exact 0: the lowest colour
+    assert image.cmap.get_bad() == pytest.approx(to_rgba(NON_FINITE))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["inf or NaN"]

@@ -11,28 +11,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from nnlab.viz._style import BLUE, RED, new_figure
+from nnlab.viz.gradients import NON_FINITE, log_heatmap, log_norm
 
 __all__ = ["plot_heatmaps", "plot_curves", "plot_adam", "plot_explode"]
 
 _NET_COLOURS = [RED, BLUE, "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-_BAD = "#00d5ff"                     # cells whose gradient norm is inf or NaN
-
-
-def _log_norm(arrays) -> LogNorm:
-    values = np.concatenate([a[np.isfinite(a) & (a > 0)].ravel() for a in arrays] or [np.ones(1)])
-    lo, hi = (values.min(), values.max()) if values.size else (1e-8, 1.0)
-    return LogNorm(vmin=lo, vmax=max(hi, lo * 10))
-
-
 def _heatmap(ax, norms: np.ndarray, names: list[str], norm: LogNorm, first: dict | None = None):
-    """Layers x epochs; a zero norm (underflow) takes the lowest colour, an inf or NaN one the colour _BAD."""
-    import matplotlib
-    cmap = matplotlib.colormaps["magma"].copy()
-    cmap.set_bad(_BAD)
-    shown = np.where(norms == 0, norm.vmin, norms)
-    shown = np.ma.masked_where(~np.isfinite(shown), shown)
-    image = ax.imshow(shown, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest", origin="upper",
-                      extent=(0.5, norms.shape[1] + 0.5, norms.shape[0] - 0.5, -0.5))
+    """Layers x epochs (``nnlab.viz.gradients.log_heatmap``), with layer names and the first non-finite cell."""
+    image = log_heatmap(ax, norms, norm)
     step = max(1, len(names) // 12)
     ax.set_yticks(range(0, len(names), step), names[::step], fontsize=7)
     ax.set_xlabel("epoch")
@@ -51,7 +37,7 @@ def plot_heatmaps(runs, learned_accuracy: float):
     rows = math.ceil(len(runs) / cols)
     fig = new_figure(6.2 * cols, 3.6 * rows + 0.5)
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
-    norm = _log_norm([r.grad_norms for r in runs])
+    norm = log_norm([r.grad_norms for r in runs])
     image = None
     for ax, run in zip(axes, runs):
         image = _heatmap(ax, run.grad_norms, run.layer_names, norm, run.non_finite)
@@ -130,10 +116,10 @@ def plot_explode(runs):
     fig = new_figure(13, 3.9 * len(runs))
     axes = fig.subplots(len(runs), 2, squeeze=False, width_ratios=[1.4, 1])
     for (heat, curve), run in zip(axes, runs):
-        norm = _log_norm([run.grad_norms])
+        norm = log_norm([run.grad_norms])
         image = _heatmap(heat, run.grad_norms, run.layer_names, norm, run.non_finite)
         fig.colorbar(image, ax=heat, label="||grad|| (log)")
-        heat.legend(handles=[Patch(color=_BAD, label="inf or NaN")], fontsize=8, loc="lower right")
+        heat.legend(handles=[Patch(color=NON_FINITE, label="inf or NaN")], fontsize=8, loc="lower right")
         f = run.non_finite
         where = (f"first non-finite value: epoch {f['epoch']}, step {f['step']}, {f['layer_name']} "
                  f"({f['where']}, {f['value']})") if f else "no non-finite value"
