@@ -30,6 +30,14 @@ def choices(registry) -> str:
     return ", ".join(registry)
 
 
+def parse_names(text: str, argument: str) -> tuple[str, ...]:
+    """A comma-separated list of names from a flag; at least one."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
+    return names
+
+
 def console(stderr: bool = False):
     """A rich console; when output is not a terminal (a pipe, a file, a test), lines are not wrapped at 80."""
     import sys

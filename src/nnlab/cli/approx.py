@@ -8,14 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
-from nnlab.cli._common import app, console, out_dir
-
-
-def _names(text: str, argument: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in text.split(",") if part.strip())
-    if not names:
-        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
-    return names
+from nnlab.cli._common import app, console, out_dir, parse_names
 
 
 @app.command()
@@ -35,13 +28,13 @@ def approx(
     settings = QUICK if quick else FULL
     changes = {}
     if targets is not None:
-        changes["targets"] = _names(targets, "target")
+        changes["targets"] = parse_names(targets, "target")
     if widths is not None:
         changes["widths"] = parse_sizes(widths, "widths")
         if not changes["widths"]:
             raise InvalidArgument("The 'widths' parameter must list at least one width such as '1,2,4'.", "widths")
     if activations is not None:
-        changes["activations"] = _names(activations, "activation")
+        changes["activations"] = parse_names(activations, "activation")
     if epochs is not None:
         changes["epochs"] = epochs
     settings = replace(settings, **changes)     # validates names against the registries

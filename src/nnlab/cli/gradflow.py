@@ -7,17 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, choices, console, out_dir
+from nnlab.cli._common import app, choices, console, out_dir, parse_names
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.nn.init import INITS
-
-
-def _names(text: str, argument: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in text.split(",") if part.strip())
-    if not names:
-        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
-    return names
 
 
 @app.command()
@@ -47,9 +39,9 @@ def gradflow(
         if value is not None:
             changes[key] = value
     if activations is not None:
-        changes["activations"] = _names(activations, "activations")
+        changes["activations"] = parse_names(activations, "activations")
     if inits is not None:
-        changes["inits"] = _names(inits, "inits")
+        changes["inits"] = parse_names(inits, "inits")
     settings = replace(QUICK if quick else FULL, **changes)     # validates every value; names from the registries
     out = out_dir(out)
     from rich.status import Status
