@@ -375,6 +375,34 @@ def test_the_exported_python_rebuilds_and_trains_the_same_model(capsys):
     assert repr(s.trainer.evaluate(s.F_train, s.y_train)) in printed     # the same loss, to the last digit
 
 
+@pytest.mark.parametrize("actions", [["reset"], ["reset", "regenerate", "reset"], ["add_point", "reset"],
+                                     ["reset", "add_point", "reset"]])
+def test_the_exported_python_redraws_the_pages_network_after_resets_and_regenerates(actions, capsys):
+    from nnlab.playground.export import export_python
+    s = Session(Settings(seed=14372, networkShape=[3]), rng_seed=0)
+    drawn = [s.trainer.parameters().copy()]
+    for action in actions:
+        if action == "add_point":
+            s.add_point(0.5, 0.5, 1)
+        else:
+            getattr(s, action)()
+        drawn.append(s.trainer.parameters().copy())
+    if actions[:2] == ["add_point", "reset"]:       # clicked points keep the stream: Reset draws the next network
+        assert not np.array_equal(drawn[2], drawn[0])
+    s.train_for(math.inf, 7)
+    if not s.extra:
+        exec(compile(export_python(s), "export.py", "exec"), {"__name__": "exported"})
+        assert repr(s.trainer.evaluate(s.F_train, s.y_train)) in capsys.readouterr().out
+
+
+def test_init_zero_moves_the_stream_on_as_the_playground_does():
+    plain, zero = Session(Settings(seed=14372)), Session(Settings(seed=14372, initZero=True))
+    assert not zero.trainer.parameters().any()
+    plain.regenerate()
+    zero.regenerate()
+    assert plain.settings.seed == zero.settings.seed
+
+
 def test_the_server_refuses_sockets_from_other_sites(server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

@@ -31,6 +31,7 @@ def test_a_seed_must_be_a_string_as_in_the_url():
 def test_seed_strings_and_regenerate_draws():
     assert playground_seed(14372) == "0.14372" and playground_seed(42) == "0.00042"
     assert seed_from_random(0.121734) == 12173 and seed_from_random(0.121735001) == 12174
+    assert seed_from_random(0.015625) == 1563        # an exact tie rounds up, as toFixed does
     assert seed_from_random(0.9999951) == 0          # "1.00000" wraps
 
 
@@ -47,8 +48,16 @@ def test_the_playgrounds_data_split_weights_and_next_seed_are_reproduced_exactly
     n = 1200 if name.startswith("reg") else 500
     X, y, stream = playground_stream(name, n, ref["noise"], int(ref["seed"][2:]))
     assert X.shape == (n, 2) and y.dtype == (np.float64 if name.startswith("reg") else np.int64)
-    assert [*X[0], y[0]] == ref["first"] and [*X[-1], y[-1]] == ref["last"]
-    assert [_sum(X[:, 0]), _sum(X[:, 1]), _sum(y)] == ref["sums"]
+    # Every point: coordinates equal up to the last bit or two (JavaScript's sin, cos and log are V8's own), the
+    # class labels exactly, the regression targets to 1e-15.
+    js = np.column_stack([ref["x"], ref["y"]])
+    assert np.max(np.abs(X - js)) <= 2e-15            # an ulp or two of numbers up to 6 (measured: 8.9e-16)
+    assert np.mean(X == js) > 0.9                     # most are bit for bit
+    if name.startswith("reg"):
+        np.testing.assert_allclose(y, ref["label"], rtol=0, atol=1e-15)
+    else:
+        assert y.tolist() == ref["label"]
+    assert abs(_sum(X[:, 0]) - ref["sums"][0]) <= 1e-9 and abs(_sum(y) - ref["sums"][2]) <= 1e-9
     theta = stream_weights(ref["shape"], stream)
     weights, at = [], 0
     for a, b in zip(ref["shape"][:-1], ref["shape"][1:]):
@@ -61,10 +70,19 @@ def test_the_playgrounds_data_split_weights_and_next_seed_are_reproduced_exactly
     assert n * ref["perc"] // 100 == ref["cut"]
 
 
-def test_init_zero_draws_nothing():
-    stream = SeedRandom("0.5")
-    assert not stream_weights((2, 3, 1), stream, zero=True).any()
-    assert stream.random() == SeedRandom("0.5").random()
+def test_init_zero_gives_zeros_but_draws_the_weights_as_the_playground_does():
+    a, b = SeedRandom("0.5"), SeedRandom("0.5")
+    assert not stream_weights((2, 3, 1), a, zero=True).any()
+    stream_weights((2, 3, 1), b)
+    assert a.random() == b.random()                   # both moved on by the 9 weights
+
+
+def test_an_odd_size_is_refused_where_the_playground_draws_half_per_class():
+    with pytest.raises(ValueError, match="even"):
+        playground_stream("circle", 201, 0.0, 1)
+    with pytest.raises(InvalidArgument, match="even"):
+        DataConfig(dataset="spiral", rng="seedrandom", n=201)
+    assert len(playground_stream("xor", 201, 0.0, 1)[0]) == 201
 
 
 def test_prepare_with_seedrandom_cuts_the_playgrounds_shuffled_points():

@@ -60,6 +60,10 @@ class DataConfig:
             if self.seed > 99_999:
                 raise InvalidArgument(f"With rng='seedrandom' the seed is 0..99999 (the Playground's "
                                       f"0.00000..0.99999). Got {self.seed}.", "seed")
+            if self.n is not None and self.n % 2 and self.dataset in ("circle", "gauss", "spiral"):
+                raise InvalidArgument(f"With rng='seedrandom', {self.dataset} draws n/2 points per class as the "
+                                      f"Playground does (an odd n would give n + 1); n must be even. Got "
+                                      f"{self.n}.", "n")
 
 
 @dataclass(frozen=True)

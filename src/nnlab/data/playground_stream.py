@@ -1,7 +1,10 @@
-"""TensorFlow Playground's six data sets drawn exactly as the Playground draws them: from its seeded ``seedrandom``
-stream, point by point in its order, then shuffled with its Fisher-Yates loop. The same stream then gives the
-initial weights (``stream_weights``). So nnlab's playground seed ``14372`` reproduces the Playground's page at
-``#seed=0.14372``: the same points in the same order, the same train/test cut, the same first weights.
+"""TensorFlow Playground's six data sets drawn as the Playground draws them: from its seeded ``seedrandom`` stream,
+point by point in its order, then shuffled with its Fisher-Yates loop. The same stream then gives the initial
+weights (``stream_weights``). So nnlab's playground seed ``14372`` reproduces the Playground's page at
+``#seed=0.14372``: the same draws, the same points in the same order, the same train/test cut and the same first
+weights. The random numbers and the weights are equal bit for bit; a coordinate can differ from the browser's in
+its last bit or two, because JavaScript's ``Math.sin``, ``cos`` and ``log`` are the engine's own (V8's fdlibm)
+and Python's are the C library's (tests/test_playground_stream.py measures it).
 
 ``nnlab.data.playground`` holds the same formulas drawn from NumPy's generator (vectorised, for everything else).
 """
@@ -31,7 +34,8 @@ def _circle(rand, n: int, noise: float):
             r, angle = uniform(r_lo, r_hi), uniform(0, 2 * math.pi)
             x, y = r * math.sin(angle), r * math.cos(angle)
             nx, ny = uniform(-radius, radius) * noise, uniform(-radius, radius) * noise
-            points.append((x, y, 1 if math.sqrt((x + nx) ** 2 + (y + ny) ** 2) < radius * 0.5 else -1))
+            dx, dy = x + nx, y + ny
+            points.append((x, y, 1 if math.sqrt(dx * dx + dy * dy) < radius * 0.5 else -1))
     return points
 
 
@@ -86,7 +90,8 @@ def _plane_label(x, y):
 def _bumps_label(x, y):
     label = 0.0
     for cx, cy, sign in _BUMPS:
-        t = min(max(math.sqrt((x - cx) ** 2 + (y - cy) ** 2) / 2, 0.0), 1.0)
+        dx, dy = x - cx, y - cy
+        t = min(max(math.sqrt(dx * dx + dy * dy) / 2, 0.0), 1.0)
         value = sign * _lerp(1.0, 0.0, t)
         if abs(value) > abs(label):
             label = value
@@ -114,6 +119,9 @@ def playground_stream(name: str, n: int, noise: float, seed: int) -> tuple[np.nd
     if name not in STREAM_DATASETS:
         raise ValueError(f"{name!r} is not one of TensorFlow Playground's data sets {list(STREAM_DATASETS)}")
     check_args(name, n, noise, seed, 0.5, min_n=2 if name in ("circle", "gauss", "spiral") else 1)
+    if n % 2 and name in ("circle", "gauss", "spiral"):
+        raise ValueError(f"{name} draws n/2 points per class as the Playground does (an odd n would give n + 1); "
+                         f"n must be even, got {n}")
     if seed > 99_999:
         raise ValueError(f"A playground seed is 0..99999 (the Playground's 0.00000..0.99999); got {seed}")
     stream = SeedRandom(playground_seed(seed))
@@ -132,14 +140,13 @@ def playground_stream(name: str, n: int, noise: float, seed: int) -> tuple[np.nd
 def stream_weights(sizes, stream: SeedRandom, zero: bool = False) -> np.ndarray:
     """The Playground's initial parameters for layer sizes ``(inputs, *hidden, outputs)``, drawn from ``stream``
     as ``nn.buildNetwork`` draws them (unit by unit, each unit's incoming weights in input order): weights
-    U(-0.5, 0.5), biases 0.1; ``zero`` is its ``initZero`` (everything 0, nothing drawn).
+    U(-0.5, 0.5), biases 0.1; ``zero`` is its ``initZero``: everything 0, but the weights are still drawn (its
+    ``Link`` draws in a field initialiser before the constructor zeroes the weight), so the stream moves on.
 
     Laid out as nnlab's flat parameter vector: per layer the weight (out, in) row-major, then the bias.
     """
     parts = []
     for a, b in zip(sizes[:-1], sizes[1:]):
-        if zero:
-            parts += [np.zeros(a * b), np.zeros(b)]
-        else:
-            parts += [np.array([stream.random() - 0.5 for _ in range(a * b)]), np.full(b, 0.1)]
+        weights = np.array([stream.random() - 0.5 for _ in range(a * b)])   # drawn even under initZero, as there
+        parts += [np.zeros(a * b), np.zeros(b)] if zero else [weights, np.full(b, 0.1)]
     return np.concatenate(parts) if parts else np.zeros(0)

@@ -88,5 +88,6 @@ def playground_seed(seed: int) -> str:
 def seed_from_random(value: float) -> int:
     """The seed the Playground's Regenerate takes from a draw, ``Math.random().toFixed(5)``, as nnlab's integer
     (a draw that rounds to "1.00000", one in 200,000, wraps to 0)."""
-    text = f"{value:.5f}"
+    from decimal import ROUND_HALF_UP, Decimal
+    text = str(Decimal(value).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP))   # toFixed: ties round up
     return 0 if text.startswith("1") else int(text[2:])

@@ -63,9 +63,12 @@ def export_python(session) -> str:
              else "build_mlp(cfg.model, seed=cfg.train.seed)")
     weights = ""
     if s.mode == "classic" and session.stream is not None:     # the Playground's draws, one network per Reset
-        weights = (f"for _ in range({session.resets + 1}):   # the initial network, then one per Reset pressed\n"
-                   f"    theta = stream_weights({tuple(session.sizes)!r}, data.stream, zero={s.initZero!r})\n"
-                   "trainer.load_parameters(theta)\n")
+        drawn = max(session.draws, 1)
+        weights = ("# The page's network came from before Regenerate; this draws this seed's first network.\n"
+                   if session.draws == 0 else "")
+        weights += (f"for _ in range({drawn}):   # the network drawn after the data, then one per Reset\n"
+                    f"    theta = stream_weights({tuple(session.sizes)!r}, data.stream, zero={s.initZero!r})\n"
+                    "trainer.load_parameters(theta)\n")
     elif s.initZero:
         weights = "trainer.load_parameters(np.zeros_like(trainer.parameters()))   # initZero\n"
     return f'''"""Rebuild and train the playground's model ({s.mode} mode, {"-".join(map(str, session.sizes))})."""

@@ -59,7 +59,7 @@ class Session:
         theta = self.trainer.parameters().copy() if keep_weights else None
         self.resets = 0 if not keep_weights else self.resets
         self.extra: list[tuple[float, float, float]] = [] if not keep_weights else self.extra
-        self._make_data()
+        self._make_data(keep_weights)
         self._make_trainer(theta)
         if not keep_weights:
             self.history: list[list[float]] = []
@@ -68,10 +68,12 @@ class Session:
         self.stop_reason: str | None = None
         self._chunk = 1
 
-    def _make_data(self) -> None:
+    def _make_data(self, keep_weights: bool = False) -> None:
+        """The data, split and features. On the Playground's data sets also its stream, positioned after the data:
+        ``self.draws`` networks have been drawn from it since. Clicked points keep the stream where it is."""
         from nnlab.data import DATASETS, make_dataset, to_class_indices, train_test_split
         s = self.settings
-        self.stream = None
+        stream = None
         if s.dataset == "csv":
             X, y = self.csv
             task = "classification" if y.dtype.kind == "i" else "regression"
@@ -79,11 +81,14 @@ class Session:
         else:
             spec = DATASETS[s.dataset]
             if s.dataset in STREAM_DATASETS:    # the Playground's own stream: its points, its order, its cut
-                X, y, self.stream = playground_stream(s.dataset, spec.n, s.noise / 100, s.seed)
+                X, y, stream = playground_stream(s.dataset, spec.n, s.noise / 100, s.seed)
             else:
                 X, y = make_dataset(s.dataset, noise=s.noise / 100, seed=s.seed,
                                     classes=s.classes if s.dataset == "spirals" else None)
             task, self.domain = spec.task, spec.domain
+        key = (s.dataset, s.noise, s.seed) if stream is not None else None
+        if not (keep_weights and key is not None and key == getattr(self, "stream_key", None)):
+            self.stream, self.stream_key, self.draws = stream, key, 0
         self.task = task
         self.classes = None
         if task == "classification":
@@ -92,7 +97,7 @@ class Session:
             y_idx, self.classes = to_class_indices(y)
             y_idx, extra_idx = y_idx[:len(y) - len(self.extra)], y_idx[len(y) - len(self.extra):]
             y = y_idx
-        if self.stream is not None:             # already shuffled by the stream: cut at floor(N p / 100)
+        if stream is not None:                  # already shuffled by the stream: cut at floor(N p / 100)
             cut = len(X) * s.percTrainData // 100
             X_tr, X_te, y_tr, y_te = X[:cut], X[cut:], y[:cut], y[cut:]
         else:
@@ -148,6 +153,7 @@ class Session:
         self.sizes = (len(s.features), *s.networkShape, out)
         if theta is None and s.mode == "classic" and self.stream is not None:
             theta = stream_weights(self.sizes, self.stream, zero=s.initZero)    # the Playground's draws
+            self.draws += 1
         elif theta is None and s.initZero:
             theta = np.zeros_like(self.trainer.parameters())
         if theta is not None:
