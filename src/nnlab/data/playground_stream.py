@@ -11,6 +11,7 @@ and Python's are the C library's (tests/test_playground_stream.py measures it).
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -25,9 +26,13 @@ def _lerp(a: float, b: float, t: float) -> float:
     return a * (1 - t) + b * t
 
 
+def _uniform(rand, a: float, b: float) -> float:
+    # The Playground's randUniform(a, b) = Math.random() * (b - a) + a.
+    return rand() * (b - a) + a
+
+
 def _circle(rand, n: int, noise: float):
-    def uniform(a, b):
-        return rand() * (b - a) + a
+    uniform = partial(_uniform, rand)
     radius, points = 5.0, []
     for r_lo, r_hi in ((0.0, radius * 0.5), (radius * 0.7, radius)):
         for _ in range(math.ceil(n / 2)):           # JavaScript's `i < n / 2`
@@ -40,8 +45,7 @@ def _circle(rand, n: int, noise: float):
 
 
 def _xor(rand, n: int, noise: float):
-    def uniform(a, b):
-        return rand() * (b - a) + a
+    uniform = partial(_uniform, rand)
     points = []
     for _ in range(n):
         x = uniform(-5, 5)

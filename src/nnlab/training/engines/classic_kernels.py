@@ -20,20 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nnlab.training.engines.kernels import TANH, backward, forward
+from nnlab.training.engines.kernels import TANH, _output_block, backward, forward
 
 # hyper: lr, regularisation rate, regularisation kind (0 none, 1 L1, 2 L2), leaky_relu slope
 C_LR, C_RATE, C_KIND, C_SLOPE = range(4)
 N_CLASSIC_HYPER = 4
 NO_REG, L1_REG, L2_REG = range(3)
-
-
-@njit
-def _output_block(sizes, b):
-    o = 0
-    for l in range(1, len(sizes) - 1):
-        o += sizes[l] * b
-    return o
 
 
 @njit
