@@ -16,6 +16,7 @@ from nnlab.labs.gradflow.training import Net, load_data, train_net
 from nnlab.labs.gradflow.variance import measure, ratio_per_layer
 from nnlab.nn import build_mlp
 from nnlab.nn.mlp import Residual
+from labcheck import check_lab_outputs
 
 
 # -- variances at initialisation ----------------------------------------------------------------------------------
@@ -177,7 +178,10 @@ def test_cli_quick_writes_summary_report_and_figures(tmp_path):
     for name in summary["files"]:
         assert (tmp_path / name).stat().st_size > 10_000
     assert len(summary["files"]) == 7
-    assert f"{summary['he_relu_var_ratio_per_layer']:.4g}" in (tmp_path / "report.md").read_text()
+    assert f"{summary['he_relu_var_ratio_per_layer']:.3f}" in (tmp_path / "report.md").read_text()
+    claims = check_lab_outputs(tmp_path, "gradflow")
+    assert {c["id"] for c in claims if c["headline"]} >= {"he_keeps_variance", "lecun_halves_variance",
+                                                          "sigmoid_gradient_vanishes", "adam_moves_vanishing_layers"}
 
 
 @pytest.mark.parametrize("args, flag", [(["--inits", "kaiming-ish"], "--inits"),

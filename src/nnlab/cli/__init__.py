@@ -25,6 +25,9 @@ __all__ = ["app", "main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: bad input becomes one line on stderr and exit 2; Ctrl-C exits 130 (typer's own handling)."""
+    import shlex
+    from nnlab.labpage import invoked_as
+    invoked_as("nnlab " + shlex.join(sys.argv[1:] if argv is None else argv))   # the pages name what made them
     try:
         app(args=argv)
     except InvalidArgument as err:

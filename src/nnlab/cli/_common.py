@@ -64,6 +64,25 @@ def progress(description: str):
     return ProgressBar(description, console=console(stderr=True))
 
 
+_STYLES = {"holds": "green", "does not hold": "red", "not shown": "dim", "theory": "blue"}
+
+
+def show_claims(out: Path, seconds: float | None = None) -> None:
+    """Print a lab run's claims from ``out/claims.json``, headlines first, each with its status, then where the
+    page is: the command says what the page says."""
+    from nnlab.claims import load_claims
+    claims = load_claims(out)
+    con = console()
+    for c in sorted(claims, key=lambda c: not c.headline):
+        label = c.markdown().split("**")[1]
+        con.print(f"[{_STYLES[c.status]}]{label}[/] {c.text}", soft_wrap=True, markup=True)
+    counts = claims.counts()
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    con.print(f"{counts['holds']} findings, {counts['does not hold']} not found, {counts['not shown']} not shown, "
+              f"{counts['theory']} theory; wrote {out}/report.html, report.md, claims.json and summary.json{took}",
+              soft_wrap=True)
+
+
 def describe(cfg) -> str:
     """'2->8->8->2 relu' for a model config."""
     sizes = [cfg.model.input_size, *cfg.model.hidden_sizes, cfg.model.output_size]

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nnlab.cli._common import app, choices, console, out_dir, parse_names
+from nnlab.cli._common import app, choices, console, out_dir, parse_names, show_claims
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.nn.init import INITS
 
@@ -47,17 +47,4 @@ def gradflow(
     from rich.status import Status
     with Status("measuring", console=console(stderr=True)) as status:
         summary = run_gradflow(out, settings, progress=lambda message: status.update(message))
-    con = console()
-    con.print(f"variance factor per layer at width {summary['var_ratio_width']}: relu + he "
-              f"{summary['he_relu_var_ratio_per_layer']:.3f} (theory 1), relu + lecun "
-              f"{summary['lecun_relu_var_ratio_per_layer']:.3f} (theory 0.5)")
-    for name, t in summary["training"].items():
-        ratio = t["grad_ratio_first_last_epoch1"]
-        con.print(f"{name}: {'learned' if t['learned'] else 'did not learn'}, test accuracy "
-                  f"{t['test_accuracy']:.3f}, first/last gradient norm {'n/a' if ratio is None else f'{ratio:.2g}'}")
-    for name, e in summary["exploding"].items():
-        f = e["non_finite"]
-        con.print(f"{name}: " + (f"first non-finite value in epoch {f['epoch']} at {f['layer_name']} ({f['where']})"
-                                 if f else "stayed finite"))
-    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
-              f"{summary['wall_time_s']:.1f} s")
+    show_claims(out, summary["wall_time_s"])

@@ -1,7 +1,7 @@
 """The use case's report, written from the numbers of ``run_usecase``: who wins, by how much, how sure."""
 from __future__ import annotations
 
-from nnlab.labs.history.document import Document
+from nnlab.document import Document
 
 __all__ = ["usecase_report"]
 

@@ -33,17 +33,33 @@ def scatter_classes(ax, X: np.ndarray, y: np.ndarray, labels=None, size: float =
                    label=f"class {labels[c]} ({len(pts)})", zorder=3)
 
 
+def legend_outside(ax, where: str = "right", **kwargs):
+    """A legend beside the axes (``where`` "right") or under it ("below"), never over the data; the figure's
+    constrained layout makes room for it."""
+    kwargs.setdefault("fontsize", 8)
+    if where == "right":
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+    if where == "below":
+        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0.0, **kwargs)
+    raise ValueError(f"The 'where' parameter of legend_outside must be 'right' or 'below'. Got {where!r} instead.")
+
+
 def new_figure(width: float, height: float) -> Figure:
     """A pyplot-free figure (no global state, works headless)."""
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def save(fig: Figure, path: str | Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
-    """Write ``fig`` to ``path`` (its suffix replaced by each format); returns the files written."""
+    """Write ``fig`` to ``path`` (its suffix replaced by each format); returns the files written. The figure is
+    checked for legends over data, empty panels and unlabelled axes (``nnlab.viz.lint``); what is found is kept in
+    ``nnlab.viz.lint.PROBLEMS`` for the page that shows the figure."""
     path = Path(path)
     written = []
     for fmt in formats:
         target = path.with_suffix(f".{fmt}")
         fig.savefig(target, format=fmt, dpi=100)
         written.append(target)
+        if fmt == "png":
+            from nnlab.viz.lint import PROBLEMS, figure_problems
+            PROBLEMS[str(target.resolve())] = figure_problems(fig)
     return written

@@ -3,7 +3,7 @@ except the published figures, which carry their sources)."""
 from __future__ import annotations
 
 from nnlab.labs.architectures import ARCHITECTURES
-from nnlab.labs.history.document import Document
+from nnlab.document import Document
 
 __all__ = ["cost_report", "si", "nbytes"]
 

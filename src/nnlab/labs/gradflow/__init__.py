@@ -4,7 +4,6 @@ runs caught at their first non-finite value. ``run_gradflow`` writes the figures
 ``summary.json``."""
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import asdict
@@ -41,10 +40,12 @@ def measure_init(s: Settings, progress=lambda message: None) -> dict:
 
 
 def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
-    """Measure at initialisation, train the comparisons, catch the explosions; write everything into ``out``."""
+    """Measure at initialisation, train the comparisons, catch the explosions; write the figures, ``summary.json``,
+    ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns the summary."""
     from nnlab.labs.gradflow import figures_init as fi
     from nnlab.labs.gradflow import figures_training as ft
-    from nnlab.labs.gradflow.report import report
+    from nnlab.labpage import write_lab
+    from nnlab.labs.gradflow.report import make_claims, report
     from nnlab.labs.gradflow.training import adam_study, compare, explode_study, load_data
     from nnlab.viz import save
 
@@ -91,9 +92,10 @@ def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda mes
         "wall_time_s": time.perf_counter() - start,
     }
     summary = _finite(summary)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
-    (out / "report.md").write_text(report(summary, s))
-    return summary
+    quick = s == QUICK
+    result = write_lab(out, report(summary, s), make_claims(summary, s, quick), summary, lab="gradflow", quick=quick,
+                       seconds=summary["wall_time_s"])
+    return result.summary
 
 
 def _spread(p) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from nnlab.viz._style import BLUE, EXTRA, RED, new_figure
+from nnlab.viz._style import BLUE, EXTRA, RED, legend_outside, new_figure
 
 __all__ = ["plot_init_variance", "plot_architectures", "plot_width_spread"]
 
@@ -22,6 +22,13 @@ _INIT_MARKERS = {"pytorch": "o", "xavier": "s", "he": "^", "lecun": "v", "normal
                  "playground": "P"}
 
 
+def _factor_text(summary: dict, which: str) -> str:
+    """'x0.986/layer' where the curve is geometric; 'not geometric' where no one factor describes it."""
+    if not summary[f"{which}_geometric"]:
+        return "not geometric"
+    return f"x{summary[f'{which}_ratio']:.3g}/layer"
+
+
 def _draw(ax, layers, measured, theory, colour, label, marker="o"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.semilogy(layers, _positive(measured), "-", marker=marker, color=colour, ms=4, lw=1.3, label=label,
@@ -34,7 +41,7 @@ def plot_init_variance(profiles: dict):
     """Rows: activations; left: Var(z_l) forward, right: Var(dL/dz_l) backward, against the layer. ``profiles``
     maps (activation, init) to a ``Profile``; each init a colour, measured solid, theory dashed."""
     activations = list(dict.fromkeys(a for a, _ in profiles))
-    fig = new_figure(11, 3.0 * len(activations) + 0.6)
+    fig = new_figure(14, 3.0 * len(activations) + 0.6)
     axes = fig.subplots(len(activations), 2, squeeze=False)
     for row, activation in enumerate(activations):
         for (a, init), p in profiles.items():
@@ -46,16 +53,16 @@ def plot_init_variance(profiles: dict):
             name = f"normal({p.std:g})" if init == "normal" else init
             marker = _INIT_MARKERS.get(init, "o")
             _draw(axes[row, 0], layers, p.forward.mean(0), p.theory_forward, colour,
-                  f"{name}: x{s['forward_ratio']:.3g}/layer", marker)
+                  f"{name}: {_factor_text(s, 'forward')}", marker)
             _draw(axes[row, 1], layers, p.backward.mean(0), p.theory_backward, colour,
-                  f"{name}: x{s['backward_ratio']:.3g}/layer", marker)
+                  f"{name}: {_factor_text(s, 'backward')}", marker)
         axes[row, 0].set_ylabel(f"{activation}\nvariance")
         for col, what in enumerate(("forward: Var(z_l), what layer l's activation receives",
                                     "backward: Var(dL/dz_l), input layer at the left")):
             ax = axes[row, col]
             ax.set_title(f"{activation}: {what}", fontsize=9)
             ax.grid(alpha=0.3, which="both")
-            ax.legend(fontsize=6.5, ncol=2, loc="best")
+            legend_outside(ax, "right", fontsize=6.5)
             ax.set_xlabel("hidden layer l")
     p = next(iter(profiles.values()))
     fig.suptitle(f"Variance against depth at initialisation: width {p.width}, mean of {p.forward.shape[0]} seeds "
@@ -65,21 +72,21 @@ def plot_init_variance(profiles: dict):
 
 def plot_architectures(profiles: list):
     """The trained nets at initialisation (at the measuring width): forward and backward variance per layer."""
-    fig = new_figure(11, 3.8)
+    fig = new_figure(11, 4.8)
     left, right = fig.subplots(1, 2)
     colours = [RED, BLUE, "#2ca02c", "#9467bd", "#ff7f0e"]
     for p, colour in zip(profiles, colours):
         layers = np.arange(1, p.forward.shape[1] + 1)
         s = p.summary()
-        _draw(left, layers, p.forward.mean(0), p.theory_forward, colour, f"{p.label}: x{s['forward_ratio']:.3g}/layer")
+        _draw(left, layers, p.forward.mean(0), p.theory_forward, colour, f"{p.label}: {_factor_text(s, 'forward')}")
         _draw(right, layers, p.backward.mean(0), p.theory_backward, colour,
-              f"{p.label}: x{s['backward_ratio']:.3g}/layer")
+              f"{p.label}: {_factor_text(s, 'backward')}")
     left.set_title("forward: Var(z_l)", fontsize=10)
     right.set_title("backward: Var(dL/dz_l) (batch norm: no theory line)", fontsize=10)
     for ax in (left, right):
         ax.set_xlabel("hidden layer l")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
+        legend_outside(ax, "below", fontsize=7)
     left.set_ylabel("variance")
     p = profiles[0]
     fig.suptitle(f"The trained nets' architectures at initialisation (width {p.width}, {p.forward.shape[0]} seeds; "
@@ -91,7 +98,7 @@ def plot_width_spread(spread: dict):
     """Per width: every seed's Var(z_l) (thin), their mean (thick) and the theory (dashed), relu with He and LeCun.
     ``spread`` maps width to a list of Profiles. The mean follows the theory; single nets wander more when narrow."""
     widths = list(spread)
-    fig = new_figure(4.6 * len(widths), 3.8)
+    fig = new_figure(4.6 * len(widths), 4.6)
     axes = fig.subplots(1, len(widths), squeeze=False)[0]
     for ax, width in zip(axes, widths):
         for p in spread[width]:
@@ -99,13 +106,13 @@ def plot_width_spread(spread: dict):
             layers = np.arange(1, p.forward.shape[1] + 1)
             for row in p.forward:
                 ax.semilogy(layers, _positive(row), color=colour, lw=0.5, alpha=0.3)
-            ratio = p.summary()["forward_ratio"]
-            _draw(ax, layers, p.forward.mean(0), p.theory_forward, colour, f"{p.label}: mean, x{ratio:.3g}/layer")
+            _draw(ax, layers, p.forward.mean(0), p.theory_forward, colour,
+                  f"{p.label}: mean, {_factor_text(p.summary(), 'forward')}")
         ax.set_title(f"width {width}", fontsize=10)
         ax.set_xlabel("hidden layer l")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7, loc="lower left")
+        legend_outside(ax, "below", fontsize=7)
     axes[0].set_ylabel("Var(z_l)")
-    fig.suptitle("Preserved (He) or halved (LeCun) in expectation: each thin line is one initialisation",
-                 fontsize=11)
+    fig.suptitle("relu with He and LeCun init: every initialisation (thin), their mean (thick) and the "
+                 "infinite-width theory (dashed)", fontsize=11)
     return fig

@@ -10,7 +10,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from nnlab.viz._style import BLUE, RED, new_figure
+from nnlab.viz._style import BLUE, RED, legend_outside, new_figure
 from nnlab.viz.gradients import NON_FINITE, log_heatmap, log_norm
 
 __all__ = ["plot_heatmaps", "plot_curves", "plot_adam", "plot_explode"]
@@ -56,7 +56,7 @@ def plot_heatmaps(runs, learned_accuracy: float):
 
 def plot_curves(runs):
     """Training loss (log axis) and test accuracy against the epoch, one colour per run."""
-    fig = new_figure(12, 4.0)
+    fig = new_figure(12, 4.8)
     left, right = fig.subplots(1, 2)
     for run, colour in zip(runs, _NET_COLOURS):
         h = run.history
@@ -66,11 +66,13 @@ def plot_curves(runs):
                    label=f"{run.name}: {h.final.get('test_accuracy', float('nan')):.3f}")
     left.axhline(math.log(2), color="grey", ls=":", lw=1, label="ln 2: guessing")
     right.axhline(0.5, color="grey", ls=":", lw=1, label="chance")
-    left.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="loss")
-    right.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy", ylim=(0.4, 1.01))
+    left.set(xlabel="epoch", ylabel="training loss (mean over the epoch's batches)", title="loss")
+    right.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy (eval mode, after each epoch)",
+              ylim=(0.4, 1.01))
     for ax in (left, right):
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8)
+    legend_outside(left, "below", ncol=2)
+    legend_outside(right, "below", ncol=2)
     fig.suptitle("The same depth and width, plain SGD at one learning rate", fontsize=12)
     return fig
 
@@ -79,7 +81,7 @@ def plot_adam(runs):
     """SGD against Adam on the plain sigmoid net: test accuracy per epoch, mean gradient norm per layer and mean
     relative weight change per layer. Adam's per-parameter scaling makes early layers move although their
     gradients are tiny; below its eps (1e-8) the gradients are too small even for Adam."""
-    fig = new_figure(15, 4.2)
+    fig = new_figure(15, 5.0)
     acc, grads, moves = fig.subplots(1, 3)
     for run, colour in zip(runs, _NET_COLOURS):
         label = f"{run.optimizer}, depth {run.depth}"
@@ -97,9 +99,9 @@ def plot_adam(runs):
     for ax in (acc, grads, moves):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
-    fig.suptitle("Adam hides vanishing gradients: the same sigmoid net, the same tiny gradients, but every layer "
-                 "moves (dashed: SGD, solid: Adam)", fontsize=11)
+        legend_outside(ax, "below", ncol=2, fontsize=7)
+    fig.suptitle("The plain sigmoid net under SGD (dashed) and Adam (solid): test accuracy, gradient norm and weight "
+                 "change per layer", fontsize=11)
     return fig
 
 
@@ -113,13 +115,13 @@ def _finite_mean(a: np.ndarray) -> np.ndarray:
 def plot_explode(runs):
     """Per exploding run: its gradient heatmap (non-finite cells in cyan, the first non-finite value starred) and its
     loss curve up to the last finite value, with the epoch where it became non-finite marked."""
-    fig = new_figure(13, 3.9 * len(runs))
+    fig = new_figure(13, 4.6 * len(runs))
     axes = fig.subplots(len(runs), 2, squeeze=False, width_ratios=[1.4, 1])
     for (heat, curve), run in zip(axes, runs):
         norm = log_norm([run.grad_norms])
         image = _heatmap(heat, run.grad_norms, run.layer_names, norm, run.non_finite)
         fig.colorbar(image, ax=heat, label="||grad|| (log)")
-        heat.legend(handles=[Patch(color=NON_FINITE, label="inf or NaN")], fontsize=8, loc="lower right")
+        legend_outside(heat, "below", handles=[Patch(color=NON_FINITE, label="inf or NaN")])
         f = run.non_finite
         where = (f"first non-finite value: epoch {f['epoch']}, step {f['step']}, {f['layer_name']} "
                  f"({f['where']}, {f['value']})") if f else "no non-finite value"
@@ -133,10 +135,10 @@ def plot_explode(runs):
             curve.axvline(bad, color=RED, lw=1.2, ls="--")
             top = loss[ok].max() if ok.any() else 1.0
             curve.plot([bad], [top], "X", color=RED, ms=12, label=f"non-finite loss at epoch {bad}")
-        curve.set(xlabel="epoch", ylabel="loss (log)", xlim=(0.5, max(len(loss), 2) + 0.5))
+        curve.set(xlabel="epoch", ylabel="training loss (mean over the epoch's batches, log)", xlim=(0.5, max(len(loss), 2) + 0.5))
         for ax in (heat, curve):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         curve.grid(alpha=0.3, which="both")
-        curve.legend(fontsize=8)
+        legend_outside(curve, "below", ncol=2)
     fig.suptitle("Exploding: full-batch SGD on relu nets, stopped at the first non-finite loss", fontsize=12)
     return fig

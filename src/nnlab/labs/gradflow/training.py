@@ -66,7 +66,7 @@ class Trained:
             moved = float(np.mean(self.update_sizes[0]) / np.mean(self.update_sizes[-1]))
         test_acc = h.final.get("test_accuracy")
         return {"optimizer": self.optimizer, "lr": self.lr, "depth": self.depth, "epochs_run": h.epochs_run,
-                "final_loss": h.loss[-1] if h.loss else None, "train_accuracy": h.final.get("train_accuracy"),
+                "final_loss": h.final.get("train_loss"), "train_accuracy": h.final.get("train_accuracy"),
                 "test_accuracy": test_acc, "learned": bool(test_acc is not None and test_acc >= learned_accuracy),
                 "grad_ratio_first_last_epoch1": _finite_or_none(self.grad_ratio(1)),
                 "grad_ratio_first_last_final": _finite_or_none(self.grad_ratio(-1)),

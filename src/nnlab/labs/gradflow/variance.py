@@ -19,7 +19,10 @@ import numpy as np
 
 from nnlab.labs.gradflow.theory import theory_lines
 
-__all__ = ["Profile", "measure", "ratio_per_layer"]
+__all__ = ["Profile", "measure", "ratio_per_layer", "is_geometric"]
+
+# A curve is geometric when a line through log(values) against the layer misses no point by more than this factor.
+GEOMETRIC_TOLERANCE = 1.25
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Profile:
         fwd, bwd = self.forward.mean(axis=0), self.backward.mean(axis=0)
         return {"label": self.label, "width": self.width, "seeds": int(self.forward.shape[0]),
                 "forward_ratio": ratio_per_layer(fwd), "backward_ratio": ratio_per_layer(bwd[::-1]),
+                "forward_geometric": is_geometric(fwd), "backward_geometric": is_geometric(bwd),
                 "theory_forward_ratio": ratio_per_layer(self.theory_forward),
                 "theory_backward_ratio": (None if self.theory_backward is None
                                           else ratio_per_layer(self.theory_backward[::-1])),
@@ -64,6 +68,20 @@ def ratio_per_layer(values) -> float:
     if keep.sum() < 2:
         return float("nan")
     return float(np.exp(np.polyfit(layers[keep], np.log(v[keep]), 1)[0]))
+
+
+def is_geometric(values, tolerance: float = GEOMETRIC_TOLERANCE) -> bool:
+    """Whether ``values`` fall by one factor per layer: the fitted line through log(values) misses every point by
+    less than a factor ``tolerance``. Only then is a factor per layer a fair summary of the curve (a sigmoid net's
+    forward variance drops once and stays flat: no factor describes it)."""
+    v = np.asarray(values, dtype=np.float64)
+    keep = np.isfinite(v) & (v > 0)
+    if keep.sum() < 3 or keep.sum() < len(v):
+        return False
+    layers = np.arange(len(v))
+    logs = np.log(v)
+    slope, intercept = np.polyfit(layers, logs, 1)
+    return bool(np.abs(logs - (slope * layers + intercept)).max() <= np.log(tolerance))
 
 
 def measure(activation: str, init: str, *, width: int, depth: int, seeds: int, batch: int, std: float = 0.01,

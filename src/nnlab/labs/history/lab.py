@@ -5,7 +5,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from nnlab.labs.history.document import Document
+from nnlab.document import Document
 from nnlab.labs.history.timeline import ERAS, KINDS, Event, load_timeline, timeline_text
 
 __all__ = ["run_history", "timeline_document"]
