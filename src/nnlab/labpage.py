@@ -13,7 +13,6 @@ import contextvars
 import datetime
 import html
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
