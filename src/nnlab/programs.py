@@ -41,13 +41,17 @@ def perceptron_program(out: Path, seed: int = 0, lr: float = 0.1, max_epochs: in
 
 
 def _seed_config(seed: int, epochs: int) -> RunConfig:
-    return PRESETS["seed-circle"].replace(data={"seed": seed}, train={"seed": seed, "epochs": epochs})
+    """The seed's circle MLP on the torch engine, as ``nnlab train`` runs it by default (with its figures), so the
+    same seed and epochs give the same numbers in the tour and from ``nnlab train``."""
+    return PRESETS["seed-circle"].replace(data={"seed": seed}, train={"seed": seed, "epochs": epochs,
+                                                                      "engine": "torch"})
 
 
 def _run_summary(run, files) -> dict:
+    """The run's numbers; final loss and accuracy are the finished model's in eval mode (``History.final``)."""
     h = run.history
-    return {"epochs": h.epochs_run, "final_loss": h.loss[-1] if h.loss else None,
-            "train_accuracy": h.final.get("train_accuracy"), "wall_time_s": h.wall_time_s,
+    return {"epochs": h.epochs_run, "final_loss": h.final.get("train_loss"),
+            "train_accuracy": h.final.get("train_accuracy"), "engine": h.engine, "wall_time_s": h.wall_time_s,
             "ms_per_epoch": 1000 * h.wall_time_s / max(h.epochs_run, 1), "interrupted": h.interrupted,
             "files": [f.name for f in files]}
 
@@ -92,7 +96,7 @@ def write_run_figures(run, capture, out: Path, boundary_name: str | None = "deci
                                      test_accuracy=history.final.get("test_accuracy"))
         files += save(fig, out / boundary_name)
     if loss_name and history.loss:
-        files += save(plot_loss_curve(history), out / loss_name)
+        files += save(plot_loss_curve(history, final=history.final), out / loss_name)
     if gradient_name and capture is not None and capture.norms.size:
         sizes = [(name, p.numel()) for name, p in run.model.named_parameters()]
         files += save(plot_gradient_heatmap(capture, sizes), out / gradient_name)

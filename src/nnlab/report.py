@@ -1,89 +1,104 @@
-"""The tour's ``report.html``: one self-contained page, figures embedded, numbers beside them."""
+"""The tour's page of the seed's three programs: the perceptron, the circle MLP and its diagnostics, with claims.
+
+Final loss and accuracy are those of the finished model in eval mode on the whole training set
+(``History.final``), the same numbers ``nnlab train`` prints for the same config.
+"""
 from __future__ import annotations
 
-import base64
-import html
-from pathlib import Path
+from nnlab.claims import Claims
+from nnlab.document import Document
 
-__all__ = ["write_report"]
+__all__ = ["seed_claims", "seed_document", "TITLE"]
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: 0.8em 0; } td, th { border: 1px solid #ccc; padding: 0.3em 0.7em; }
-th { background: #f4f4f4; text-align: left; } img { max-width: 100%; border: 1px solid #eee; }
-.note { color: #555; font-size: 0.95em; }
-"""
+TITLE = "The seed chapter's programs"
 
 
-def _img(out: Path, name: str) -> str:
-    data = base64.b64encode((out / name).read_bytes()).decode("ascii")
-    return f'<p><img alt="{html.escape(name)}" src="data:image/png;base64,{data}"></p>'
+def seed_claims(summary: dict) -> Claims:
+    """What the seed's programs showed on this run, each from its numbers."""
+    p, c, d = summary["perceptron"], summary["classification"], summary["diagnostics"]
+    claims = Claims()
+    lin, xor = p["linear"], p["xor"]
+    claims.check("perceptron_converges", lin["converged"] and lin["accuracy"] == 1.0, headline=True,
+                 numbers={"epochs": lin["epochs"], "accuracy": lin["accuracy"]},
+                 finding="On the seed's 200 linearly separable points the perceptron converged: an epoch without a "
+                         "mistake after {epochs} epochs, training accuracy {accuracy:.0%}.",
+                 otherwise="On the seed's 200 points the perceptron reached training accuracy {accuracy:.1%} in "
+                           "{epochs} epochs without converging.")
+    last = xor["errors_last_10"]
+    claims.check("perceptron_fails_xor", not xor["converged"] and min(last) > 0, headline=True,
+                 numbers={"epochs": xor["epochs"], "accuracy": xor["accuracy"], "fewest": min(last)},
+                 finding="On the four XOR points it never converged: after {epochs} epochs every one of the last "
+                         "10 still made at least {fewest} mistakes, and its last line classifies {accuracy:.0%}.",
+                 otherwise="On the four XOR points it converged after {epochs} epochs.")
+    claims.theory("xor_not_separable", "No line separates XOR's four points, and the perceptron converges only on "
+                  "linearly separable data (Rosenblatt's convergence theorem); a hidden layer removes the limit.")
+    claims.check("mlp_learns_circle", c["train_accuracy"] >= 0.95, headline=True,
+                 numbers={"epochs": c["epochs"], "loss": c["final_loss"], "accuracy": c["train_accuracy"]},
+                 finding="The MLP separates the circle after {epochs} epochs of Adam: final training loss {loss:.4g}, "
+                         "training accuracy {accuracy:.2%}.",
+                 otherwise="After {epochs} epochs of Adam the MLP reached training accuracy {accuracy:.2%} (final "
+                           "loss {loss:.4g}), not yet 95%.")
+    claims.check("longer_training_lowers_loss", d["final_loss"] < c["final_loss"],
+                 numbers={"short": c["final_loss"], "long": d["final_loss"], "epochs": d["epochs"],
+                          "accuracy": d["train_accuracy"]},
+                 finding="Trained for {epochs} epochs the same MLP reaches final loss {long:.4g} (against {short:.4g} "
+                         "after 500) and training accuracy {accuracy:.2%}.",
+                 otherwise="Trained for {epochs} epochs the loss is {long:.4g}, not below the 500-epoch run's "
+                           "{short:.4g}.")
+    norms = d["gradient_norm_first_last"]
+    fell = [name for name, (a, b) in norms.items() if b < a]
+    claims.check("gradients_shrink", len(fell) == len(norms),
+                 numbers={"fell": len(fell), "layers": len(norms)},
+                 finding="Every one of the {layers} parameter tensors has a smaller gradient norm in the last epoch "
+                         "than in the first.",
+                 otherwise="{fell} of the {layers} parameter tensors have a smaller gradient norm in the last epoch "
+                           "than in the first.")
+    return claims
 
 
-def _table(rows: list[tuple[str, object]]) -> str:
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+def seed_document(summary: dict) -> Document:
+    """How the seed's programs were run, their numbers and figures; what they found is in the claims."""
+    p, c, d = summary["perceptron"], summary["classification"], summary["diagnostics"]
+    doc = Document(TITLE)
+    doc.heading("1. The perceptron learning algorithm")
+    doc.paragraph("Zero initial weights, learning rate 0.1, samples in order, update on every mistake, stop at the "
+                  "first epoch without one (at most 1000 epochs). The seed's 200 points lie on either side of a "
+                  "line; XOR is four points.")
+    doc.table(["", "value"], [
+        ["separable data: epochs run", p["linear"]["epochs"]],
+        ["separable data: training accuracy", f"{p['linear']['accuracy']:.1%}"],
+        ["separable data: w, b", f"{[round(w, 4) for w in p['linear']['weights']]}, {p['linear']['bias']:.4g}"],
+        ["XOR: converged", "yes" if p["xor"]["converged"] else "no"],
+        ["XOR: epochs run", p["xor"]["epochs"]],
+        ["XOR: accuracy of the last line", f"{p['xor']['accuracy']:.0%}"],
+        ["XOR: mistakes in each of the last 10 epochs", ", ".join(map(str, p["xor"]["errors_last_10"]))],
+        ["wall time", f"{p['wall_time_s'] * 1000:.1f} ms"]])
+    doc.claims(["perceptron_converges", "perceptron_fails_xor", "xor_not_separable"])
+    doc.image("perceptron_visualization.png", "perceptron decision boundaries")
+    doc.heading(f"2. The MLP on circle data ({c['epochs']} epochs)")
+    doc.paragraph("1000 points, r ~ U[0, 2), class 1 when r >= 1. Linear(2, 8) + ReLU, four Linear(8, 8) + ReLU, "
+                  "Linear(8, 2): 330 parameters (the seed's comment says six hidden layers; its code builds five). "
+                  "Adam, learning rate 1e-3, full batch, cross-entropy. Decision regions on the seed's 200 x 200 "
+                  "grid over [-2.5, 2.5]^2. Final loss and accuracy: the finished model in eval mode on the whole "
+                  "training set.")
+    doc.table(["", "value"], _run_rows(c))
+    doc.claims(["mlp_learns_circle"])
+    doc.image("classification_visualization.png", "decision regions")
+    doc.heading(f"3. Loss curve and gradients ({d['epochs']} epochs)")
+    doc.table(["", "value"], _run_rows(d, " with per-layer gradient capture"))
+    doc.claims(["longer_training_lowers_loss"])
+    doc.image("loss_curve.png", "loss curve")
+    doc.paragraph("The heatmap shows the L2 norm of each parameter tensor's gradient in every epoch on a log colour "
+                  "scale; the lower panel is the seed's own view, |gradient| of every parameter after the final "
+                  "step.")
+    doc.table(["parameter", "gradient norm, first epoch", "last epoch"],
+              [[name, f"{a:.3g}", f"{b:.3g}"] for name, (a, b) in d["gradient_norm_first_last"].items()])
+    doc.claims(["gradients_shrink"])
+    doc.image("gradient_heatmap.png", "gradient heatmap")
+    return doc
 
 
-def _fmt(x, digits=4):
-    return f"{x:.{digits}g}" if isinstance(x, float) else x
-
-
-def write_report(summary: dict, out: Path) -> Path:
-    """Render ``summary`` (from ``run_tour``) and the figures in ``out`` into ``out/report.html``."""
-    p, c, d, v = summary["perceptron"], summary["classification"], summary["diagnostics"], summary["versions"]
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>nnlab tour</title><style>{_STYLE}</style>"
-             "</head><body>", "<h1>nnlab tour: the seed chapter's programs</h1>",
-             f"<p class='note'>Seed {summary['seed']}; whole tour {summary['wall_time_s']:.1f} s.</p>"]
-
-    parts += ["<h2>1. The perceptron learning algorithm</h2>",
-              "<p>Zero initial weights, learning rate 0.1, samples in order, update on every mistake, stop at the "
-              "first epoch without one. On the seed's 200 linearly separable points it converges; on the four XOR "
-              "points no line exists and it never does.</p>",
-              _table([("separable data: epochs to converge", p["linear"]["epochs"]),
-                      ("separable data: training accuracy", f"{p['linear']['accuracy']:.1%}"),
-                      ("separable data: w, b", f"{[round(w, 4) for w in p['linear']['weights']]}, "
-                                               f"{p['linear']['bias']:.4g}"),
-                      ("XOR: converged", p["xor"]["converged"]),
-                      ("XOR: epochs run", p["xor"]["epochs"]),
-                      ("XOR: accuracy of the last line", f"{p['xor']['accuracy']:.0%}"),
-                      ("XOR: mistakes in the last 10 epochs", p["xor"]["errors_last_10"]),
-                      ("wall time", f"{p['wall_time_s'] * 1000:.1f} ms")]),
-              _img(out, "perceptron_visualization.png")]
-
-    parts += ["<h2>2. The MLP on circle data (500 epochs)</h2>",
-              "<p>1000 points, r ~ U[0, 2), class 1 when r &ge; 1. Linear(2, 8) + ReLU, four Linear(8, 8) + ReLU, "
-              "Linear(8, 2): 330 parameters (the seed's comment says six hidden layers; its code builds five). "
-              "Adam, learning rate 10<sup>-3</sup>, full batch, cross-entropy. Decision regions on the seed's "
-              "200 &times; 200 grid over [-2.5, 2.5]&sup2;.</p>",
-              _table([("epochs", c["epochs"]), ("final loss", _fmt(c["final_loss"])),
-                      ("training accuracy", f"{c['train_accuracy']:.2%}"),
-                      ("wall time", f"{c['wall_time_s']:.2f} s ({c['ms_per_epoch']:.2f} ms per epoch)")]),
-              _img(out, "classification_visualization.png")]
-
-    parts += ["<h2>3. Loss curve and gradients (2000 epochs)</h2>",
-              _table([("epochs", d["epochs"]), ("final loss", _fmt(d["final_loss"])),
-                      ("training accuracy", f"{d['train_accuracy']:.2%}"),
-                      ("wall time", f"{d['wall_time_s']:.2f} s ({d['ms_per_epoch']:.2f} ms per epoch, "
-                                    "with per-layer gradient capture)")]),
-              _img(out, "loss_curve.png"),
-              "<p>The heatmap shows the L2 norm of each layer's gradient in every epoch on a log colour scale; the "
-              "lower panel is the seed's own view, |gradient| of every parameter after the final step.</p>",
-              _table([(f"{name}: gradient norm, first / last epoch", f"{a:.3g} / {b:.3g}")
-                      for name, (a, b) in d["gradient_norm_first_last"].items()]),
-              _img(out, "gradient_heatmap.png")]
-
-    if summary.get("labs"):
-        items = []
-        for lab in summary["labs"]:
-            if lab["ok"]:
-                took = f" ({lab['seconds']:.0f} s, quick mode)" if "seconds" in lab else ""
-                items.append(f"<li><a href='{html.escape(lab['report'])}'>{html.escape(lab['title'])}</a>{took}</li>")
-            else:
-                items.append(f"<li>{html.escape(lab['title'])}: failed: {html.escape(str(lab['error']))}</li>")
-        parts += ["<h2>Labs</h2>", f"<ul>{''.join(items)}</ul>"]
-    parts += ["<h2>Versions</h2>", _table(list(v.items())), "</body></html>"]
-    path = out / "report.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+def _run_rows(r: dict, extra: str = "") -> list[list]:
+    return [["epochs", r["epochs"]], ["engine", r.get("engine", "")], ["final training loss", f"{r['final_loss']:.4g}"],
+            ["training accuracy", f"{r['train_accuracy']:.2%}"],
+            ["wall time", f"{r['wall_time_s']:.2f} s ({r['ms_per_epoch']:.2f} ms per epoch{extra})"]]

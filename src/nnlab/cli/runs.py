@@ -27,8 +27,10 @@ def _when(ts: float | None) -> str:
     return "" if ts is None else datetime.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _fmt(value) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else ("" if value is None else str(value))
+def _fmt(value, name: str = "") -> str:
+    """A metric as every place writes it (``nnlab.numbers``); other floats with 4 significant digits."""
+    from nnlab.numbers import metric_text
+    return metric_text(name, value) if isinstance(value, float) else ("" if value is None else str(value))
 
 
 @runs_app.command("list")
@@ -53,7 +55,7 @@ def runs_list(
         for r in runs:
             f = r.final
             table.add_row(str(r.id), r.status, r.dataset or "", _fmt(r.seed), _fmt(f.get("epochs_run")),
-                          _fmt(f.get("train_loss")), _fmt(f.get("train_accuracy")), _when(r.started_at),
+                          _fmt(f.get("train_loss")), _fmt(f.get("train_accuracy"), "train_accuracy"), _when(r.started_at),
                           _fmt(r.duration_s), r.name or "", ",".join(r.tags))
     console().print(table if runs else "no runs match.")
 
@@ -70,7 +72,7 @@ def runs_show(run_id: Annotated[int, typer.Argument(help="Run id.")], store: Sto
     con.print(f"started {_when(r.started_at)}, ended {_when(r.ended_at)} on {r.host} (pid {r.pid})")
     if r.error:
         con.print(f"error: {r.error}")
-    con.print("final: " + ", ".join(f"{k} {_fmt(v)}" for k, v in r.final.items()))
+    con.print("final: " + ", ".join(f"{k} {_fmt(v, k)}" for k, v in r.final.items()))
     con.print("metrics: " + ", ".join(f"{k} ({len(v)} epochs)" for k, v in metrics.items()))
     con.print("config: " + json.dumps(r.config))
     con.print("versions: " + json.dumps(r.versions))
@@ -98,7 +100,7 @@ def runs_compare(
     for r in runs:
         table.add_column(f"run {r.id}")
     for k in keys:
-        table.add_row(k, *[_fmt(r.final.get(k)) for r in runs])
+        table.add_row(k, *[_fmt(r.final.get(k), k) for r in runs])
     out_dir(out.parent)
     written = save(plot_loss_comparison(curves), out)
     con = console()

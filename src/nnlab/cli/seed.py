@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
-from nnlab.cli._common import app, choices, console, describe, out_dir, progress
+from nnlab.cli._common import app, choices, console, describe, out_dir, parse_names, progress
+from nnlab.numbers import final_text
 from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
@@ -203,7 +204,7 @@ def _report(run, cfg, capture, out: Path, no_figures: bool, prepared, runs, run_
     if not no_figures and capture is None:
         parts.append("no gradient_heatmap.png: it needs torch gradients (--engine torch or auto)")
     con.print("\n".join(parts), soft_wrap=True)
-    con.print("final: " + ", ".join(f"{k} {v:.4f}" for k, v in history.final.items()))
+    con.print(final_text(history.final) + " (the finished model in eval mode)", soft_wrap=True)
     if history.stopped_early:
         con.print(f"stopped early after {history.epochs_run} epochs (no improvement for "
                   f"{cfg.train.early_stopping} epochs); the model holds the weights of epoch {history.best_epoch}")
@@ -226,25 +227,64 @@ def _kernels_note(history) -> str:
 
 @app.command()
 def tour(
-    out: Annotated[Path, typer.Option(help="Directory for the figures, summary.json and report.html.")] = Path("results"),
+    out: Annotated[Path, typer.Option(help="Directory for the site: index.html, the seed programs' page and "
+                                           "figures, and with --labs one directory per lab.")] = Path("results"),
     seed: Annotated[int, typer.Option(help="Seed for data and initial weights.")] = 0,
     labs: Annotated[bool, typer.Option("--labs", help="Also run every lab in its quick mode into OUT/<lab> "
-                                                      "(a few minutes) and link their reports.")] = False,
+                                                      "(about 3 minutes) and link their pages.")] = False,
+    only: Annotated[Optional[str], typer.Option(help="With --labs: run only these labs (comma-separated): "
+                                                     "gd, study, gradflow, regularize, approx, history, costs, "
+                                                     "usecase, explain, precision, tensors.")] = None,
 ):
-    """Run every program of the seed chapter: four figures, summary.json and report.html."""
-    from rich.status import Status
-    from nnlab.tour import run_tour
+    """Run every program of the seed chapter (and with --labs every lab): a site of pages with figures, numbers
+    and the claims each run supports, opened at OUT/index.html. Ctrl-C keeps the finished pages."""
+    import sys
+    from nnlab.tour import run_tour, select_labs
+    chosen = select_labs(parse_names(only, "only") if only is not None else None)
+    if only is not None and not labs:
+        raise InvalidArgument("--only chooses among the labs: give --labs too.", "only")
     out = out_dir(out)
-    with Status("labs", console=console(stderr=True)) as status:
-        summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)], labs=labs,
-                           lab_progress=lambda name: status.update(f"running the {name} lab (quick mode)"))
-    p, c, d = summary["perceptron"], summary["classification"], summary["diagnostics"]
+    err = console(stderr=True)
+    terminal = sys.stderr.isatty()
+    status = None
+
+    def lab_progress(index, total, name, elapsed, remaining, record):
+        clock = f"{_clock(elapsed)} elapsed, about {_clock(remaining)} left"
+        if record is None:
+            if terminal:
+                status.update(f"lab {index} of {total}: {name} (quick mode), {clock}")
+            return
+        outcome = (f"done in {record['seconds']:.1f} s" if record["ok"] else f"FAILED: {record['error']}")
+        err.print(f"lab {index} of {total}: {name} {outcome} ({clock})", soft_wrap=True, markup=False)
+
+    try:
+        if labs and terminal:
+            from rich.status import Status
+            status = Status("labs", console=err)
+            status.start()
+        summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)], labs=chosen if labs else (),
+                           lab_progress=lab_progress)
+    except KeyboardInterrupt:
+        if status is not None:
+            status.stop()
+        err.print(f"Interrupted; the finished pages are linked from {out / 'index.html'} (marked interrupted).",
+                  soft_wrap=True)
+        raise typer.Exit(130) from None
+    if status is not None:
+        status.stop()
+    from nnlab.claims import load_claims
     con = console()
-    con.print(f"perceptron: separable data converged in {p['linear']['epochs']} epochs "
-              f"(accuracy {p['linear']['accuracy']:.0%}); XOR did not converge in {p['xor']['epochs']} epochs "
-              f"(accuracy {p['xor']['accuracy']:.0%})")
-    con.print(f"MLP, 500 epochs:  loss {c['final_loss']:.4f}, training accuracy {c['train_accuracy']:.2%}")
-    con.print(f"MLP, 2000 epochs: loss {d['final_loss']:.4f}, training accuracy {d['train_accuracy']:.2%}")
-    for lab in summary["labs"]:
-        con.print(f"lab {lab['name']}: " + (f"{out / lab['report']}" if lab["ok"] else f"FAILED: {lab['error']}"))
-    con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")
+    for claim in load_claims(out):
+        if claim.headline:
+            con.print(claim.markdown().replace("**", ""), soft_wrap=True, markup=False)
+    failed = [lab["name"] for lab in summary["labs"] if not lab["ok"]]
+    if labs:
+        con.print(f"{len(summary['labs']) - len(failed)} of {len(summary['labs'])} labs wrote their pages"
+                  + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'index.html'}", soft_wrap=True)
+
+
+def _clock(seconds: float) -> str:
+    """125.3 -> '2:05'."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab.cli._common import app, console
+from nnlab.numbers import accuracy_text, loss_text
 from nnlab.sweeps.events import SweepObserver
 from nnlab.sweeps.executors import EXECUTORS
 
@@ -51,7 +52,9 @@ class LiveTable(SweepObserver):
         """One row per trial. Cells are Text, never markup: an error message may contain brackets."""
         from rich.table import Table
         from rich.text import Text
-        table = Table(title=None if self.plan is None else f"trials of {self.plan.spec.name}")
+        table = Table(title=None if self.plan is None else f"trials of {self.plan.spec.name}",
+                      caption="loss, accuracy: training set; while running, the mean over the last epoch's batches; "
+                              "when finished, the finished model in eval mode (what `nnlab runs show` prints)")
         for column, justify in (("trial", "right"), ("params", "left"), ("status", "left"), ("epoch", "right"),
                                 ("loss", "right"), ("accuracy", "right"), ("run", "right"), ("error", "left")):
             table.add_column(column, justify=justify)
@@ -61,14 +64,10 @@ class LiveTable(SweepObserver):
             epoch = "" if e is None or e.epoch is None else str(e.epoch)
             if status == "running":
                 epoch += f"/{trial.config.train.epochs}"
-            cells = [str(trial.index), trial.label(), status, epoch, _fmt(e and e.loss), _fmt(e and e.accuracy),
+            cells = [str(trial.index), trial.label(), status, epoch, loss_text(e and e.loss), accuracy_text(e and e.accuracy),
                      "" if e is None or e.run_id is None else str(e.run_id), (e and e.error) or ""]
             table.add_row(*[Text(c, style=_STYLE.get(status, "") if i == 2 else "") for i, c in enumerate(cells)])
         return table
-
-
-def _fmt(value) -> str:
-    return "" if value is None else f"{value:.4f}"
 
 
 @app.command()

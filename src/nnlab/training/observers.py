@@ -72,7 +72,8 @@ class GradientCapture(Observer):
 
 
 class ProgressBar(Observer):
-    """A rich progress bar with the latest loss; refreshes at most ten times a second."""
+    """A rich progress bar with the latest epoch's loss (the mean over its batches), refreshed at most ten times a
+    second; at the end it shows the finished model's final loss and accuracy, as every other place does."""
 
     def __init__(self, description: str = "training", console=None):
         self.description = description
@@ -102,8 +103,10 @@ class ProgressBar(Observer):
     def on_fit_end(self, history, model) -> None:
         if self._progress is not None:
             status = {}
-            if history.loss:      # the last epoch's numbers, not those of the last refresh
-                status["status"] = f"loss {history.loss[-1]:.4f}" + (
-                    f"  acc {history.train_accuracy[-1]:.3f}" if history.train_accuracy else "")
+            if history.final:     # the finished model's numbers, as every other place shows them
+                from nnlab.numbers import accuracy_text, loss_text
+                status["status"] = f"final loss {loss_text(history.final.get('train_loss'))}" + (
+                    f"  acc {accuracy_text(history.final['train_accuracy'])}"
+                    if history.final.get("train_accuracy") is not None else "")
             self._progress.update(self._task, completed=history.epochs_run, **status)
             self._progress.stop()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.viz._style import new_figure, region_cmap, scatter_classes
+from nnlab.numbers import accuracy_text
+from nnlab.viz._style import legend_outside, new_figure, region_cmap, scatter_classes
 
 __all__ = ["seed_grid", "predict_grid", "plot_decision_boundary"]
 
@@ -41,7 +42,7 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: fl
     """
     axis, grid = predict_grid(model, loss, domain, resolution)
     k = max(int(y.max()) + 1, int(grid.max()) + 1)
-    fig = new_figure(8, 8)
+    fig = new_figure(8, 8.8)
     ax = fig.subplots()
     step = axis[1] - axis[0]
     extent = (axis[0] - step / 2, axis[-1] + step / 2, axis[0] - step / 2, axis[-1] + step / 2)
@@ -52,14 +53,14 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: fl
         test_labels = [f"{name}, test" for name in (labels or [str(i) for i in range(k)])]
         scatter_classes(ax, X_test, y_test, labels=test_labels, size=14, edge="black")
     if accuracy is not None:
-        title = f"{title}\ntraining accuracy {accuracy:.2%}"
+        title = f"{title}\ntraining accuracy {accuracy_text(accuracy)}"
         if test_accuracy is not None:
-            title += f", test accuracy {test_accuracy:.2%}"
+            title += f", test accuracy {accuracy_text(test_accuracy)}"
     ax.set_title(title, fontsize=14)
     ax.set_xlim(-domain, domain)
     ax.set_ylim(-domain, domain)
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.legend(loc="upper right", fontsize=9)
+    legend_outside(ax, "below", ncol=2, fontsize=9)
     return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.data.split import to_class_indices
-from nnlab.viz._style import new_figure, region_cmap, scatter_classes
+from nnlab.viz._style import legend_outside, new_figure, region_cmap, scatter_classes
 
 __all__ = ["plot_perceptron_line", "plot_perceptron"]
 
@@ -38,16 +38,23 @@ def plot_perceptron_line(ax, model, X: np.ndarray, y: np.ndarray, title: str,
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
+    legend_outside(ax, "below", ncol=3)
+
+
+def _ends(model) -> str:
+    """How a run's mistakes ended, from its own counts."""
+    if model.errors_ and model.errors_[-1] == 0:
+        return f"reaches 0 in epoch {len(model.errors_)}"
+    return f"still {model.errors_[-1]} in epoch {len(model.errors_)}" if model.errors_ else "no epoch run"
 
 
 def plot_perceptron(linear, X, y, xor, X_xor, y_xor):
     """Three panels: the seed's separable data with its line, XOR with the last line tried, mistakes per epoch."""
-    fig = new_figure(15, 5.2)
+    fig = new_figure(15, 6.0)
     axes = fig.subplots(1, 3)
     fig.suptitle("Perceptron Learning Algorithm", fontsize=15)
     plot_perceptron_line(axes[0], linear, X, y, "Linearly separable data (the seed's program)")
-    plot_perceptron_line(axes[1], xor, X_xor, y_xor, "XOR: no line separates the classes\n(the last line tried)",
+    plot_perceptron_line(axes[1], xor, X_xor, y_xor, "XOR (theory: no line separates the classes)\nthe last line tried",
                          lim=(-0.5, 1.5), size=160)
     ax = axes[2]
     ax.plot(np.arange(1, linear.n_iter_ + 1), linear.errors_, "o-", ms=3, label="separable data")
@@ -55,7 +62,7 @@ def plot_perceptron(linear, X, y, xor, X_xor, y_xor):
     ax.set_xscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mistakes in the epoch")
-    ax.set_title("Mistakes per epoch: separable data reaches 0,\nXOR never does", fontsize=10)
+    ax.set_title(f"Mistakes per epoch: separable data {_ends(linear)},\nXOR {_ends(xor)}", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend()
+    legend_outside(ax, "below", ncol=2)
     return fig
