@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
+.PHONY: setup run test bench bench-full bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,10 @@ ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
 bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision
+
+# Every lab in full mode with its claims checked (about an hour); the README's lab numbers come from it.
+bench-full: setup
+	$(PY) benchmarks/full_runs.py
 
 bench-precision: setup
 	$(PY) benchmarks/precision.py

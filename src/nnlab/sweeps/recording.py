@@ -26,12 +26,14 @@ def run_tags(sweep_id: str, trial: Trial) -> list[str]:
     return [f"sweep:{sweep_id}", f"trial:{trial.key}"]
 
 
-def versions(executor: str) -> dict:
-    """What decides a trial's numbers besides its config: versions, host, torch threads, executor."""
+def versions(executor: str, engine: str | None = None) -> dict:
+    """What decides a trial's numbers besides its config: versions, host, torch threads, executor and the engine
+    that trains it (engines agree to float32 rounding per step, which a long training run can amplify)."""
     import torch
 
     from nnlab.runs import run_versions
-    return run_versions(torch_threads=torch.get_num_threads(), executor=executor)
+    return run_versions(torch_threads=torch.get_num_threads(), executor=executor,
+                        **({"engine": engine} if engine else {}))
 
 
 def error_text(err: BaseException) -> str:
@@ -105,8 +107,10 @@ def run_trial(store: RunStore, sweep_id: str, trial: Trial, executor: str, send=
         return record_failure(store, sweep_id, trial, error_text(err), executor)
     run_id = None
     try:
+        from nnlab.training.engines import choose_engine
+        engine = choose_engine(cfg.train.engine, cfg.train, model_config=cfg.model).engine
         with recorded_run(store, cfg.to_dict(), name=run_name(sweep_id, trial), sweep_id=sweep_id,
-                          tags=run_tags(sweep_id, trial), versions=versions(executor)) as (run_id, recorder):
+                          tags=run_tags(sweep_id, trial), versions=versions(executor, engine)) as (run_id, recorder):
             observers = [recorder] + ([ProgressSender(send, trial.index, run_id)] if send is not None else [])
             history = train(cfg, observers=observers, data=data).history
             recorder.outcome = history

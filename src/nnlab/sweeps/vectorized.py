@@ -77,7 +77,7 @@ class VectorizedExecutor:
                 for trial, cfg, _ in members:
                     run_id, recorder = stack.enter_context(recorded_run(
                         ctx.store, cfg.to_dict(), name=run_name(ctx.sweep_id, trial), sweep_id=ctx.sweep_id,
-                        tags=run_tags(ctx.sweep_id, trial), versions=versions(self.name)))
+                        tags=run_tags(ctx.sweep_id, trial), versions=versions(self.name, "batched")))
                     recorders.append(recorder)
                     run_ids.append(run_id)
                     ctx.observer.on_trial(TrialEvent(trial.index, "running", run_id=run_id, epoch=0))
