@@ -120,4 +120,4 @@ def test_figure_titles_state_the_final_numbers_of_the_run():
     assert f"final training loss {loss_text(final['train_loss'])}" in curve._suptitle.get_text()
     boundary = plot_decision_boundary(run.model, run.data.X_train, run.data.y_train, LOSSES["cross-entropy"],
                                       accuracy=final["train_accuracy"])
-    assert f"training accuracy {accuracy_text(final['train_accuracy'])}" in boundary.axes[0].get_title()
+    assert f"training accuracy {accuracy_text(final['train_accuracy'])}" in boundary._suptitle.get_text()

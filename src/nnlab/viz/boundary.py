@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.numbers import accuracy_text
-from nnlab.viz._style import legend_outside, new_figure, region_cmap, scatter_classes
+from nnlab.viz._style import new_figure, region_cmap, scatter_classes
 
 __all__ = ["seed_grid", "predict_grid", "plot_decision_boundary"]
 
@@ -42,7 +42,7 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: fl
     """
     axis, grid = predict_grid(model, loss, domain, resolution)
     k = max(int(y.max()) + 1, int(grid.max()) + 1)
-    fig = new_figure(8, 8.8)
+    fig = new_figure(8, 8)      # the seed draws an 800 x 800 canvas
     ax = fig.subplots()
     step = axis[1] - axis[0]
     extent = (axis[0] - step / 2, axis[-1] + step / 2, axis[0] - step / 2, axis[-1] + step / 2)
@@ -56,11 +56,12 @@ def plot_decision_boundary(model, X: np.ndarray, y: np.ndarray, loss, domain: fl
         title = f"{title}\ntraining accuracy {accuracy_text(accuracy)}"
         if test_accuracy is not None:
             title += f", test accuracy {accuracy_text(test_accuracy)}"
-    ax.set_title(title, fontsize=14)
+    fig.suptitle(title, fontsize=14)
     ax.set_xlim(-domain, domain)
     ax.set_ylim(-domain, domain)
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    legend_outside(ax, "below", ncol=2, fontsize=9)
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4), fontsize=9)
     return fig

@@ -45,7 +45,8 @@ def figure_problems(fig) -> list[str]:
                 problems.append(f"legend over data: {_name(ax)}")
         mapped = [a for a in ax.get_children() if isinstance(a, (AxesImage, QuadMesh))
                   or (isinstance(a, PathCollection) and a.get_array() is not None)]
-        if mapped and not colorbars and not getattr(ax, "_nnlab_no_colorbar", False) and legend is None:
+        if (mapped and not colorbars and not getattr(ax, "_nnlab_no_colorbar", False) and legend is None
+                and not fig.legends):               # a legend names what the colours mean
             problems.append(f"colours encode values without a colour bar: {_name(ax)}")
         images = any(isinstance(a, (AxesImage, QuadMesh)) for a in ax.get_children())
         if not images and ax.axison:
