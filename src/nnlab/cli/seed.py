@@ -245,33 +245,29 @@ def tour(
         raise InvalidArgument("--only chooses among the labs: give --labs too.", "only")
     out = out_dir(out)
     err = console(stderr=True)
-    terminal = sys.stderr.isatty()
-    status = None
+    bar = _LabBar(err) if labs and sys.stderr.isatty() else None
 
     def lab_progress(index, total, name, elapsed, remaining, record):
-        clock = f"{_clock(elapsed)} elapsed, about {_clock(remaining)} left"
         if record is None:
-            if terminal:
-                status.update(f"lab {index} of {total}: {name} (quick mode), {clock}")
+            if bar is not None:
+                bar.show(index, total, name, remaining)
             return
+        clock = f"{_clock(elapsed)} elapsed, about {_clock(remaining)} left"
         outcome = (f"done in {record['seconds']:.1f} s" if record["ok"] else f"FAILED: {record['error']}")
-        err.print(f"lab {index} of {total}: {name} {outcome} ({clock})", soft_wrap=True, markup=False)
+        line = f"lab {index} of {total}: {name} {outcome} ({clock})"
+        (bar.log(line) if bar is not None else err.print(line, soft_wrap=True, markup=False))
 
     try:
-        if labs and terminal:
-            from rich.status import Status
-            status = Status("labs", console=err)
-            status.start()
         summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)], labs=chosen if labs else (),
                            lab_progress=lab_progress)
     except KeyboardInterrupt:
-        if status is not None:
-            status.stop()
+        if bar is not None:
+            bar.stop()
         err.print(f"Interrupted; the finished pages are linked from {out / 'index.html'} (marked interrupted).",
                   soft_wrap=True)
         raise typer.Exit(130) from None
-    if status is not None:
-        status.stop()
+    if bar is not None:
+        bar.stop()
     from nnlab.claims import load_claims
     con = console()
     for claim in load_claims(out):
@@ -282,6 +278,30 @@ def tour(
         con.print(f"{len(summary['labs']) - len(failed)} of {len(summary['labs'])} labs wrote their pages"
                   + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'index.html'}", soft_wrap=True)
+
+
+class _LabBar:
+    """On a terminal: lab k of N with a live elapsed clock and the estimate of what is left; a line per lab done."""
+
+    def __init__(self, console):
+        self.console, self.progress, self.task = console, None, None
+
+    def show(self, index: int, total: int, name: str, remaining: float) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        if self.progress is None:
+            self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                                     TextColumn("about {task.fields[left]} left"), console=self.console)
+            self.task = self.progress.add_task("", total=total, left="")
+            self.progress.start()
+        self.progress.update(self.task, completed=index - 1, description=f"lab {index} of {total}: {name}",
+                             left=_clock(remaining))
+
+    def log(self, line: str) -> None:
+        (self.progress.console if self.progress else self.console).print(line, soft_wrap=True, markup=False)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _clock(seconds: float) -> str:
