@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
 	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
 	$(PY) -c "from nnlab.playground.session import Session; Session().train_for(0.01)"
+	$(PY) -c "import numpy as np; from nnlab.scratch.matmul import matmul; a = np.ones((4, 4), np.float32); [matmul(a, a, v) for v in ('numba-ijk', 'numba-ikj', 'numba-tiled')]"
 	touch $(STAMP)
 
 run: setup

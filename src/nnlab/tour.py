@@ -63,6 +63,7 @@ LABS = (
     Lab("usecase", "A use case on real data (exercise 1.5)", ("usecase", "--quick", "--folds", "3"), 10),
     Lab("explain", "Looking inside a trained network", ("explain", "--quick"), 13),
     Lab("precision", "Mixed precision: fp32 vs bf16", ("precision", "--quick"), 9),
+    Lab("tensors", "Tensors and matrix multiplication (exercise 1.4)", ("tensors", "--quick"), 10),
 )
 PAGE = "report.html"
 

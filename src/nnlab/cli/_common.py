@@ -70,12 +70,13 @@ _STYLES = {"holds": "green", "does not hold": "red", "not shown": "dim", "theory
 def show_claims(out: Path, seconds: float | None = None) -> None:
     """Print a lab run's claims from ``out/claims.json``, headlines first, each with its status, then where the
     page is: the command says what the page says."""
+    from rich.markup import escape
     from nnlab.claims import load_claims
     claims = load_claims(out)
     con = console()
     for c in sorted(claims, key=lambda c: not c.headline):
         label = c.markdown().split("**")[1]
-        con.print(f"[{_STYLES[c.status]}]{label}[/] {c.text}", soft_wrap=True, markup=True)
+        con.print(f"[{_STYLES[c.status]}]{label}[/] {escape(c.text)}", soft_wrap=True, markup=True)
     counts = claims.counts()
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     con.print(f"{counts['holds']} findings, {counts['does not hold']} not found, {counts['not shown']} not shown, "

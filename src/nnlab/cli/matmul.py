@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, console, out_dir
+from nnlab.cli._common import app, console, out_dir, show_claims
 
 _DEMOS = "broadcast, products, reshape, slicing, reductions, linear"
 
@@ -34,19 +34,21 @@ def _names(text: str, flag: str, allowed) -> tuple[str, ...]:
 
 @app.command()
 def tensors(
-    out: Annotated[Path, typer.Option(help="Directory for tensors_<demo>.png and tensors.json.")] =
-        Path("results/tensors"),
+    out: Annotated[Path, typer.Option(help="Directory for the figures, report.html, report.md, claims.json and "
+                                           "summary.json.")] = Path("results/tensors"),
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer sizes and kernels in the matmul comparison, shorter "
+                                                        "timings (seconds, for tests and the tour).")] = False,
     demo: Annotated[Optional[str], typer.Option(help=f"Comma-separated demos (default all): {_DEMOS}.")] = None,
 ):
-    """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation (exercise 1.4)."""
+    """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation, then matmul kernels
+    from pure Python to BLAS, gated and timed (exercise 1.4)."""
     from nnlab.labs.tensors import TENSOR_DEMOS, run_lab
     names = list(_names(demo, "--demo", TENSOR_DEMOS)) if demo is not None else None
-    summary = run_lab(out_dir(out), names)
-    con = console()
-    for item in summary:
-        verdict = "NumPy == PyTorch" if item["equal"] else "MISMATCH: " + "; ".join(item["mismatches"])
-        con.print(f"{item['demo']:<11} {item['title']}: {verdict} -> {out / item['figure']}")
-    con.print(f"wrote {out / 'tensors.json'}")
+    out = out_dir(out)
+    from rich.status import Status
+    with Status("tensors", console=console(stderr=True)) as status:
+        summary = run_lab(out, names, quick=quick, progress=lambda message: status.update(message))
+    show_claims(out, summary["wall_time_s"])
 
 
 @app.command("matmul-bench")

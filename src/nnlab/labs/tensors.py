@@ -1,15 +1,19 @@
-"""The tensor lab (exercise 1.4, part 1): basic tensor operations in NumPy and PyTorch, side by side.
+"""The tensor lab (exercise 1.4): basic tensor operations in NumPy and PyTorch side by side, then matrix
+multiplication from pure Python to BLAS.
 
 Each entry of ``TENSOR_DEMOS`` is one idea, written twice, once per library, as a list of panels
 (label, array): the inputs first, then what the operation makes of them. ``run_demo`` evaluates both,
 describes every panel (shape, strides in elements and bytes, contiguous or not, a view of which input or a
-fresh copy) and checks that the two libraries agree on values, shapes and element strides.
+fresh copy) and compares the two libraries on values, dtype, shape, element strides, contiguity and view or copy.
 
 Strides: moving one step along axis d moves ``strides[d]`` elements through memory. NumPy reports them in
-bytes (``a.strides``), PyTorch in elements (``t.stride()``). A stride of 0 repeats one element (broadcasting);
-a transpose swaps strides instead of moving data, which is why its result is not contiguous.
+bytes (``a.strides``), PyTorch in elements (``t.stride()``).
 
-Every value is a small integer in float32 (argmax gives int64), so both libraries' results are exactly equal.
+Every value is a small integer in float32 (argmax gives int64), so both libraries' results can be compared
+exactly.
+
+``run_lab`` draws every demo, times a few matmul kernels against BLAS (``nnlab.labs.tensors_matmul``) and
+publishes the page through ``write_lab``: ``summary.json``, ``claims.json``, ``report.md``, ``report.html``.
 """
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ import numpy as np
 
 from nnlab._validation import check_choice
 
-__all__ = ["Demo", "Panel", "TENSOR_DEMOS", "run_demo", "run_lab"]
+__all__ = ["Demo", "Panel", "TENSOR_DEMOS", "run_demo", "run_lab", "TITLE"]
+
+TITLE = "Tensors and matrix multiplication (exercise 1.4)"
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,11 @@ class Panel:
 
 @dataclass(frozen=True)
 class Demo:
+    """One idea: ``title`` says what is plotted, ``setup`` what is computed (no result: the panels and the
+    claims say what came out)."""
     name: str
     title: str
-    explanation: str
+    setup: str
     numpy: Callable[[], list[tuple[str, object]]]
     torch: Callable[[], list[tuple[str, object]]]
 
@@ -159,28 +167,27 @@ def _linear_torch():
 
 TENSOR_DEMOS = {d.name: d for d in (
     Demo("broadcast", "Addition with broadcasting",
-         "b (3,) is added to every row of a (2, 3): broadcasting lines shapes up from the right and repeats "
-         "size-1 (or missing) axes with stride 0, so nothing is copied; col (2, 1) + b (3,) gives (2, 3).",
+         "a (2, 3) + b (3,), and col (2, 1) + b (3,); np.broadcast_to(b, (2, 3)) and b.expand(2, 3) show b as "
+         "the addition sees it.",
          _broadcast_np, _broadcast_torch),
     Demo("products", "Elementwise product, matrix product, dot product",
-         "a * b multiplies matching elements (shapes must broadcast); a @ w sums over the shared axis: "
-         "(2, 3) @ (3, 2) -> (2, 2), each entry a dot product of a row of a and a column of w.",
+         "a * b multiplies matching elements of a (2, 3) and b (2, 3); a @ w is the matrix product of a (2, 3) "
+         "and w (3, 2); the last panel is the dot product of a[0] and b[1].",
          _products_np, _products_torch),
-    Demo("reshape", "Reshape, view and transpose: the same memory, different strides",
-         "reshape/view reinterpret the same 6 numbers; .T swaps the strides (no data moves) and the result "
-         "is not contiguous; a contiguous copy gets fresh strides. x.reshape(3, 2) is not the transpose.",
+    Demo("reshape", "Reshape, view and transpose: memory and strides",
+         "x holds the numbers 0 to 5; it is reshaped (viewed) as (2, 3), that matrix is transposed and the "
+         "transpose copied into contiguous memory; x is also reshaped as (3, 2).",
          _reshape_np, _reshape_torch),
     Demo("slicing", "Slicing and indexing",
-         "basic slices are views (a start offset and new strides: x[1:, ::2] steps 2 elements along a row); "
-         "a list of indices or a boolean mask gathers a copy.",
+         "x (3, 4) holds 0 to 11: two basic slices (x[1:, ::2], x[:, 1]), a list of row indices (x[[2, 0]]) "
+         "and a boolean mask (x[x % 3 == 0]).",
          _slicing_np, _slicing_torch),
     Demo("reductions", "Reductions along an axis",
-         "summing over axis 0 removes the rows (3, 4) -> (4,), over axis 1 the columns -> (3,); max and "
-         "argmax along axis 1 give each row's largest value and where it is.",
+         "x (3, 4) summed over axis 0 and over axis 1, its mean, and the max and argmax of each row (axis 1).",
          _reduce_np, _reduce_torch),
-    Demo("linear", "A Linear layer is x @ W.T + b, then an activation",
-         "nn.Linear(3, 2) stores W as (out, in) = (2, 3); for a batch x (4, 3) it computes x @ W.T (4, 2) and "
-         "adds b (2,) to every row (broadcasting); ReLU then zeroes the negatives.",
+    Demo("linear", "A Linear layer against x @ W.T + b, then ReLU",
+         "nn.Linear(3, 2) with weight W and bias b set by hand is applied to a batch x (4, 3); NumPy computes "
+         "x @ W.T + b from the same numbers; then ReLU.",
          _linear_np, _linear_torch),
 )}
 
@@ -220,35 +227,109 @@ def _np_span(x: np.ndarray) -> tuple[int, int]:
     return start, start + max(base.nbytes, 1)
 
 
+def _differences(a: Panel, b: Panel, index_a: dict, index_b: dict) -> list[str]:
+    """What differs between a NumPy panel and its PyTorch twin (views compared by the position of their base)."""
+    what = []
+    if a.shape != b.shape:
+        what.append("shape")
+    elif not np.array_equal(a.value, b.value):
+        what.append("values")
+    if a.value.dtype != b.value.dtype:
+        what.append("dtype")
+    if a.strides != b.strides:
+        what.append("strides")
+    if a.contiguous != b.contiguous:
+        what.append("contiguity")
+    if index_a.get(a.view_of) != index_b.get(b.view_of):
+        what.append("view or copy")
+    return what
+
+
 def run_demo(name: str) -> dict:
-    """Both libraries' panels for demo ``name`` and whether they agree (values, shapes, element strides)."""
+    """Both libraries' panels for demo ``name`` and whether they agree on values, dtype, shape, element strides,
+    contiguity and view or copy (``mismatches``: "numpy label vs torch label: what differs")."""
     demo = TENSOR_DEMOS[check_choice("demo", name, TENSOR_DEMOS)]
     np_panels, torch_panels = _describe(demo.numpy()), _describe(demo.torch())
-    mismatches = [f"{a.label} vs {b.label}" for a, b in zip(np_panels, torch_panels)
-                  if a.shape != b.shape or a.strides != b.strides or not np.array_equal(a.value, b.value)]
+    index_np = {p.label: i for i, p in enumerate(np_panels)}
+    index_torch = {p.label: i for i, p in enumerate(torch_panels)}
+    mismatches = []
+    for a, b in zip(np_panels, torch_panels):
+        what = _differences(a, b, index_np, index_torch)
+        if what:
+            mismatches.append(f"{a.label} vs {b.label}: {', '.join(what)}")
     if len(np_panels) != len(torch_panels):
         mismatches.append(f"{len(np_panels)} NumPy panels vs {len(torch_panels)} PyTorch panels")
     return {"demo": demo, "numpy": np_panels, "torch": torch_panels, "equal": not mismatches,
             "mismatches": mismatches}
 
 
-def run_lab(out: Path, names: list[str] | None = None) -> list[dict]:
-    """Draw every demo (or ``names``) to ``out/tensors_<name>.png`` and write ``out/tensors.json``."""
-    import json
+def demo_record(result: dict, figure: str | None = None) -> dict:
+    """A demo's numbers as JSON (``tensors.json`` and ``summary.json["demos"]``): every panel of both libraries."""
+    def panel(p: Panel) -> dict:
+        return {"label": p.label, "shape": list(p.shape), "strides": list(p.strides),
+                "byte_strides": list(p.byte_strides), "contiguous": p.contiguous, "view_of": p.view_of,
+                "dtype": str(p.value.dtype), "values": p.value.tolist()}
+    return {"demo": result["demo"].name, "title": result["demo"].title, "setup": result["demo"].setup,
+            "figure": figure, "equal": result["equal"], "mismatches": result["mismatches"],
+            "panels": [{"numpy": a.label, "torch": b.label, "shape": list(a.shape), "strides": list(a.strides),
+                        "numpy_byte_strides": list(a.byte_strides), "contiguous": a.contiguous, "view_of": a.view_of}
+                       for a, b in zip(result["numpy"], result["torch"])],
+            "numpy_panels": [panel(p) for p in result["numpy"]],
+            "torch_panels": [panel(p) for p in result["torch"]]}
 
-    from nnlab.labs.tensors_figures import plot_demo
+
+def run_lab(out: str | Path, names: list[str] | None = None, *, quick: bool = False, matmul: bool = True,
+            progress=lambda message: None) -> dict:
+    """Draw every demo (or ``names``) to ``out/tensors_<name>.png``, time the matmul comparison (quick or full
+    settings of ``nnlab.labs.tensors_matmul``; skipped with ``matmul=False``) and publish the lab's page:
+    ``summary.json``, ``claims.json``, ``report.md``, ``report.html`` (and ``tensors.json``, the demos alone).
+
+    Torch and the BLAS/OpenMP pools run one thread for the duration (restored after), so the timings and the
+    run's length do not depend on the machine's core count. Returns the summary."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            return _run(Path(out), names, quick, matmul, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(out: Path, names, quick: bool, matmul: bool, progress) -> dict:
+    import json
+    import time
+
+    from nnlab.labpage import write_lab
+    from nnlab.labs.tensors_figures import plot_demo, plot_matmul
+    from nnlab.labs.tensors_matmul import FULL, QUICK, compare
+    from nnlab.labs.tensors_report import make_claims, report
     from nnlab.viz._style import save
-    out = Path(out)
+
+    start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    summary = []
-    for name in names or list(TENSOR_DEMOS):
+    names = list(names or TENSOR_DEMOS)
+    for name in names:
+        check_choice("demo", name, TENSOR_DEMOS)
+    summary: dict = {"settings": {"quick": quick, "demos": names}, "demos": [], "files": []}
+    if matmul:   # timed first, before the figures fill the memory and the caches
+        cfg = QUICK if quick else FULL
+        progress("matmul: gate and timing")
+        summary["matmul"] = compare(cfg, log=progress)
+        summary["settings"]["matmul"] = summary["matmul"]["config"]
+    for name in names:
+        progress(f"tensors: {name}")
         result = run_demo(name)
         path = save(plot_demo(result), out / f"tensors_{name}.png")[0]
-        summary.append({"demo": name, "title": result["demo"].title, "figure": path.name, "equal": result["equal"],
-                        "mismatches": result["mismatches"],
-                        "panels": [{"numpy": a.label, "torch": b.label, "shape": list(a.shape),
-                                    "strides": list(a.strides), "numpy_byte_strides": list(a.byte_strides),
-                                    "contiguous": a.contiguous, "view_of": a.view_of}
-                                   for a, b in zip(result["numpy"], result["torch"])]})
-    (out / "tensors.json").write_text(json.dumps(summary, indent=1))
-    return summary
+        summary["demos"].append(demo_record(result, path.name))
+        summary["files"].append(path.name)
+    if matmul and summary["matmul"]["rows"]:
+        summary["files"] += [p.name for p in save(plot_matmul(summary["matmul"]), out / "tensors_matmul.png")]
+    (out / "tensors.json").write_text(json.dumps([{k: v for k, v in d.items() if not k.endswith("_panels")}
+                                                  for d in summary["demos"]], indent=1))
+    summary["wall_time_s"] = time.perf_counter() - start
+    result = write_lab(out, report(summary), make_claims(summary, quick), summary, lab="tensors", quick=quick,
+                       seconds=summary["wall_time_s"])
+    return result.summary

@@ -71,18 +71,18 @@ def pin_threads(n: int):
     numba = sys.modules.get("numba")
     old_torch = torch.get_num_threads() if torch else None
     old_numba = numba.get_num_threads() if numba else None
-    with threadpool_limits(limits=n):
-        if torch:
-            torch.set_num_threads(n)
-        if numba:
-            numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-        try:
-            yield
-        finally:
+    try:
+        with threadpool_limits(limits=n):
             if torch:
-                torch.set_num_threads(old_torch)
+                torch.set_num_threads(n)
             if numba:
-                numba.set_num_threads(old_numba)
+                numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+            yield
+    finally:   # after threadpoolctl's own restore, which can reset the OpenMP pool torch shares
+        if torch:
+            torch.set_num_threads(old_torch)
+        if numba:
+            numba.set_num_threads(old_numba)
 
 
 def blas_pools() -> list[dict]:

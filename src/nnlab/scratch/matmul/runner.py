@@ -98,13 +98,17 @@ def measure_shape(name: str, dtype: str, shape: list[int], threads: int, min_tim
 
 
 def process_info() -> dict:
-    """What this process computes with: threads and pools, NumPy's and torch's BLAS, their versions."""
+    """What this process computes with: threads and pools, NumPy's and torch's BLAS, their versions (torch's only
+    where a variant has loaded it: importing it just to report would cost the process seconds)."""
     import numpy
-    import torch
-    config = torch.__config__.show()
-    blas = next((part.split("=", 1)[1] for part in config.replace(",", " ").split() if part.startswith("BLAS_INFO=")),
-                "unknown")
-    return {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__,
+    torch = sys.modules.get("torch")
+    blas = "torch not loaded"
+    if torch is not None:
+        config = torch.__config__.show()
+        blas = next((part.split("=", 1)[1] for part in config.replace(",", " ").split()
+                     if part.startswith("BLAS_INFO=")), "unknown")
+    return {"python": sys.version.split()[0], "numpy": numpy.__version__,
+            "torch": torch.__version__ if torch is not None else "not loaded",
             "torch_blas": blas, "pools": blas_pools(), "threads": thread_report(),
             "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}}
 
