@@ -253,23 +253,23 @@ def _matmul_claims(c: Claims, m: dict, quick: bool) -> None:
     _speed_claim(c, m, "compiled_vs_python", "python-ikj", "numba-ikj", SPEEDUP_COMPILED,
                  "Pure Python against the same loop compiled with numba",
                  finding="At N = {n} the ikj loop compiled with numba ran {ratio_text}x as fast as the same loop in "
-                         "pure Python ({slow_ms:.3g} ms against {fast_ms:.3g} ms per call): more than {times:g}x.",
+                         "pure Python ({fast_ms:.3g} ms per call against {slow_ms:.3g} ms): more than {times:g}x.",
                  otherwise="At N = {n} the ikj loop compiled with numba ran {ratio_text}x as fast as the same loop "
-                           "in pure Python ({slow_ms:.3g} ms against {fast_ms:.3g} ms per call): {verdict}.",
+                           "in pure Python ({fast_ms:.3g} ms per call against {slow_ms:.3g} ms): {verdict}.",
                  cause=cause)
     _speed_claim(c, m, "loop_order", "numba-ijk", "numba-ikj", SPEEDUP_ORDER,
                  "The ikj loop order against ijk, compiled",
-                 finding="At N = {n} numba's ikj order ran {ratio_text}x as fast as its ijk order ({slow_ms:.3g} ms "
-                         "against {fast_ms:.3g} ms) with the same multiply-adds: more than {times:g}x from the order "
+                 finding="At N = {n} numba's ikj order ran {ratio_text}x as fast as its ijk order ({fast_ms:.3g} ms "
+                         "against {slow_ms:.3g} ms) with the same multiply-adds: more than {times:g}x from the order "
                          "of the loops alone.",
-                 otherwise="At N = {n} numba's ikj order ran {ratio_text}x as fast as its ijk order ({slow_ms:.3g} ms "
-                           "against {fast_ms:.3g} ms): {verdict}.", cause=cause)
+                 otherwise="At N = {n} numba's ikj order ran {ratio_text}x as fast as its ijk order ({fast_ms:.3g} ms "
+                           "against {slow_ms:.3g} ms): {verdict}.", cause=cause)
     _speed_claim(c, m, "tiling", "numba-ikj", "numba-tiled", 1.0,
                  "The tiled kernel against ikj",
-                 finding="At N = {n} the tiled kernel ran {ratio_text}x as fast as ikj ({slow_ms:.3g} ms against "
-                         "{fast_ms:.3g} ms), faster beyond the noise.",
-                 otherwise="At N = {n} the tiled kernel ran {ratio_text}x as fast as ikj ({slow_ms:.3g} ms against "
-                           "{fast_ms:.3g} ms): {verdict}.", cause=cause)
+                 finding="At N = {n} the tiled kernel ran {ratio_text}x as fast as ikj ({fast_ms:.3g} ms against "
+                         "{slow_ms:.3g} ms), faster beyond the noise.",
+                 otherwise="At N = {n} the tiled kernel ran {ratio_text}x as fast as ikj ({fast_ms:.3g} ms against "
+                           "{slow_ms:.3g} ms): {verdict}.", cause=cause)
 
     # BLAS against every from-scratch kernel, at every size
     scratch = [v for v in cfg["variants"] if v not in (BLAS, "torch")]
