@@ -14,6 +14,8 @@ from nnlab.labs.architectures.counting import profile
 from nnlab.labs.architectures.formulas import encoder_layer_macs, gpt_forward_macs_per_token, gpt_params
 from nnlab.labs.architectures.published import PUBLISHED
 
+from labcheck import check_lab_outputs
+
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
 
@@ -137,7 +139,7 @@ def test_cost_by_year_chart_labels_do_not_overlap(run):
 def test_costs_command_writes_figures_tables_and_report(run):
     out, s = run
     for name in ("cost_by_year.png", "sequence_scaling.png", "cnn_shares.png", "timing.png", "report.md",
-                 "report.html", "summary.json", *(f"layers_{n}.csv" for n in ARCHITECTURES)):
+                 "report.html", "summary.json", "claims.json", *(f"layers_{n}.csv" for n in ARCHITECTURES)):
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()
     for heading in ("Checked against the published figures", "Layer by layer", "Perceptrons and Transformers",
@@ -151,3 +153,40 @@ def test_costs_command_rejects_an_unknown_model_to_time(tmp_path):
                             text=True, timeout=120)
     assert result.returncode == 2
     assert "--time" in result.stderr and "lenet5" in result.stderr and "Traceback" not in result.stderr
+
+
+HEADLINES = {"published_figures_match", "gpt3_training_memory", "attention_quadratic", "sequence_params",
+             "conv_most_arithmetic", "conv_weight_sharing"}
+
+
+def test_quick_run_publishes_its_claims_and_every_headline_holds(run):
+    out, s = run
+    claims = check_lab_outputs(out, "costs")
+    assert {c["id"] for c in claims if c["headline"]} == HEADLINES
+    assert s["run"]["quick"] and "data:image" not in (out / "report.html").read_text()    # figures linked
+    assert s["run"]["versions"]["torch_threads"] == 1                 # the lab pins torch to one thread
+    assert all("{" not in c["why"] for c in s["checks"])                # every explanation filled from the run
+
+
+def test_cnn_claims_cite_the_shares_the_figure_draws(run):
+    """The figure once claimed that convolutions hold few parameters while its bars showed 83% and 92%: the
+    claims now quote the shares, and the parameter claim names AlexNet, the one CNN where they are a minority."""
+    out, s = run
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    for case in s["cnn_case_study"]:
+        assert f"{100 * case['conv_params'] / case['params']:.1f}%" in claims["conv_weight_sharing"]["text"]
+        assert f"{100 * case['conv_macs'] / case['macs']:.1f}%" in claims["conv_most_arithmetic"]["text"]
+    assert claims["alexnet_fc_params"]["holds"]
+    page = (out / "report.html").read_text()
+    assert "hold few parameters" not in page and "parameter-light" not in page
+
+
+def test_a_claim_that_fails_says_what_the_numbers_show(run):
+    from nnlab.labs.architectures.report import make_claims
+    s = json.loads(json.dumps(run[1]))
+    for case in s["cnn_case_study"]:                 # convolutions with every parameter and half the arithmetic
+        case["conv_params"], case["conv_macs"] = case["params"], case["macs"] // 2
+    claims = make_claims(s, quick=True)
+    assert not claims["conv_weight_sharing"].holds and not claims["conv_most_arithmetic"].holds
+    assert "not every CNN" in claims["conv_weight_sharing"].text and "100.0% of the parameters" in \
+        claims["conv_weight_sharing"].text

@@ -13,6 +13,7 @@ from nnlab._validation import InvalidArgument
 from nnlab.labs.history import ERAS, KINDS, load_timeline, timeline_text
 from nnlab.labs.history.figure import A4_WIDTH_IN, layout_problems, plot_timeline, spread_labels, text_overlaps
 
+from labcheck import check_lab_outputs
 from pixels import colour_count
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"
@@ -148,3 +149,19 @@ def test_history_command_writes_the_figure_page_and_data(tmp_path, events):
     for era in ERAS.values():                                        # eras coloured in the PNG
         assert colour_count(out / "timeline.png", era.color, tolerance=20) > 500, era.name
     assert (out / "timeline.csv").read_text() == timeline_text()
+    claims = check_lab_outputs(out, "history")
+    assert {c["id"] for c in claims if c["headline"]} == {"every_row_sourced", "labels_clear"}
+    assert summary["timeline_figure_problems"] == []                 # the PNG (the page shows the SVG)
+    assert "data:image" not in page and not summary["run"]["quick"]
+
+
+def test_history_claims_say_what_broken_data_shows():
+    from nnlab.labs.history.lab import make_claims
+    summary = {"events": 3, "first_year": 1943, "last_year": 2022, "unsourced": ["hebb"], "label_overlaps": 1,
+               "labels_outside_figure": 0, "figure_texts": 9, "overlap_examples": [["1958  Perceptron", "Hebb"]],
+               "labelled_not_once": [], "rows_outside_eras": 0, "eras_start": 1940, "eras_end": 2025,
+               "era_gaps": 0, "per_era": {"Foundations": 3}, "after_break": 0}
+    claims = make_claims(summary)
+    assert not claims["every_row_sourced"].holds and "hebb" in claims["every_row_sourced"].text
+    assert not claims["labels_clear"].holds and "1 pairs of texts overlap" in claims["labels_clear"].text
+    assert not claims["dense_after_2005"].holds

@@ -12,6 +12,8 @@ from nnlab.labs.usecase_eval import (CVResult, cross_validate, expected_calibrat
                                      paired_difference, wilson_interval)
 from nnlab.labs.usecase_models import MODELS, NnlabMLP
 
+from labcheck import check_lab_outputs
+
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
 
@@ -139,7 +141,35 @@ def test_usecase_command_writes_figures_and_a_plain_report(run):
     report = (out / "report.md").read_text()
     assert "**In plain words.**" in report and "**Limits of 569 samples.**" in report
     assert "**What deployment would take.**" in report and "missed malignant (FN)" in report
-    assert (out / "report.html").read_text().count("data:image/png;base64") == 4
+    page = (out / "report.html").read_text()
+    assert "data:image" not in page and page.count('<img alt="Breast cancer diagnosis') == 4    # linked
+
+
+def test_quick_run_publishes_its_claims_and_every_headline_holds(run):
+    out, summary = run
+    claims = check_lab_outputs(out, "usecase")
+    assert {c["id"] for c in claims if c["headline"]} == {"breast-cancer_mlp_as_accurate",
+                                                          "breast-cancer_deploy_roundtrip"}
+    case = summary["cases"]["breast-cancer"]
+    assert case["settings"]["epochs"] == USECASES["breast-cancer"].quick_epochs and summary["run"]["quick"]
+    assert summary["run"]["versions"]["torch_threads"] == 1             # the lab pins torch to one thread
+    by_id = {c["id"]: c for c in claims}                 # the same digits in the table and the claim
+    lo, hi = case["models"]["nnlab-mlp"]["accuracy_ci95"]
+    assert f"[{lo:.3f}, {hi:.3f}]" in by_id["breast-cancer_mlp_as_accurate"]["text"]
+    assert f"[{lo:.3f}, {hi:.3f}]" in (out / "report.md").read_text()
+
+
+def test_claims_say_what_the_numbers_show_when_the_mlp_falls_behind(run):
+    from nnlab.labs.usecase_report import make_claims
+    summary = json.loads(json.dumps(run[1]))
+    case = summary["cases"]["breast-cancer"]
+    case["models"]["nnlab-mlp"]["accuracy_ci95"] = [0.80, 0.85]          # an MLP far behind the baselines
+    case["comparisons"][0]["verdict"] = "logistic-regression better"
+    claims = make_claims(summary, quick=True)
+    behind = claims["breast-cancer_mlp_as_accurate"]
+    assert not behind.holds and "lies above the nnlab MLP's 95% interval [0.800, 0.850]" in behind.text
+    assert "quick run" in behind.text                                   # the known cause, named
+    assert "loses 1 of the 9" in claims["breast-cancer_no_clear_loss"].text
 
 
 def test_usecase_command_rejects_an_unknown_dataset(tmp_path):

@@ -100,14 +100,15 @@ class Claims:
     def check(self, id: str, holds, *, finding: str, otherwise: str, numbers: dict | None = None,
               headline: bool = False, cause: str | None = None) -> Claim:
         """A measured claim: ``finding`` where ``holds`` is true on this run, else ``otherwise`` (what the run
-        shows instead) and the cause, if one is known: ``cause`` or, in a quick run, quick mode.
+        shows instead) and the cause, if one is known: ``cause`` or, in a quick run, quick mode (``cause=False`` or "":
+        no cause is named, for a result the quick settings cannot change).
 
         ``finding`` and ``otherwise`` are format strings over ``numbers``."""
         numbers = dict(numbers or {})
         holds = bool(holds)
         text = _fill(finding if holds else otherwise, numbers)
         if not holds:
-            reason = cause or (QUICK_CAUSE if self.quick else None)
+            reason = None if cause is False or cause == "" else cause or (QUICK_CAUSE if self.quick else None)
             if reason:
                 text = f"{text.rstrip('.')} ({reason})."
         return self.add(Claim(id, text, numbers, holds, headline, "measured"))

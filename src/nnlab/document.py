@@ -153,36 +153,10 @@ class Document:
                 parts.append(claims.html(block[1]))
         return "\n".join(parts)
 
-    def to_html(self, base=None) -> str:
-        """A standalone page (the figures embedded as base64 when ``base``, the report's directory, is given).
-        Labs publish through ``nnlab.labpage.write_lab`` instead."""
-        import base64
-        from pathlib import Path
-        body = self.to_html_body()
-        if base is not None:
-            def embed(m):
-                path = Path(base) / html.unescape(m[1])
-                if not path.is_file() or path.suffix != ".png":
-                    return m[0]
-                return f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode("ascii")}"'
-            body = re.sub(r'src="([^"]+)"', embed, body)
-        return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
-                f"<style>{STYLE}</style></head><body>{body}</body></html>")
-
-    def write(self, out, stem: str = "report") -> list:
-        """Write ``<stem>.md`` and ``<stem>.html`` into ``out``; returns both paths. Labs publish through
-        ``nnlab.labpage.write_lab`` instead."""
-        from pathlib import Path
-        out = Path(out)
-        md, page = out / f"{stem}.md", out / f"{stem}.html"
-        md.write_text(self.to_markdown(), encoding="utf-8")
-        page.write_text(self.to_html(out), encoding="utf-8")
-        return [md, page]
-
     def images(self) -> list[str]:
         """The figure files the document shows (``img`` blocks and Markdown images)."""
         found = [b[1] for b in self.blocks if b[0] == "img"]
         for b in self.blocks:
-            if b[0] == "md":
-                found += re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", b[1])
+            text = b[1] if b[0] == "md" else b[2] if b[0] == "html" else ""
+            found += re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)
         return found

@@ -6,21 +6,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from nnlab.cli._common import app, console, out_dir
+from nnlab.cli._common import app, console, out_dir, show_claims
 
 
 @app.command()
 def history(
-    out: Annotated[Path, typer.Option(help="Directory for the timeline (PNG, SVG), report.html and the CSV.")]
+    out: Annotated[Path, typer.Option(help="Directory for the timeline (PNG, SVG), the CSV and the page.")]
     = Path("results/history"),
 ):
     """The history of neural networks: a sourced timeline, its figure (PNG, SVG) and an HTML page."""
     from nnlab.labs.history.lab import run_history
-    summary = run_history(out_dir(out))
-    con = console()
-    con.print(f"{summary['events']} milestones, {summary['first_year']}-{summary['last_year']}, "
-              f"each with its source; label overlaps: {summary['label_overlaps']}")
-    con.print(f"wrote {', '.join(str(out / f) for f in summary['files'])}, {out / 'summary.json'}")
+    out = out_dir(out)
+    summary = run_history(out)
+    console().print(f"wrote {out}/timeline.png, timeline.svg and timeline.csv")
+    show_claims(out, summary["wall_time_s"])
 
 
 @app.command()
@@ -56,7 +55,4 @@ def costs(
     for name, m in summary["models"].items():
         con.print(f"{ARCHITECTURES[name].title:24s} {m['params']:>18,d} parameters {m['macs']:>22,d} MACs "
                   f"({m['input']})")
-    bad = [c for c in summary["checks"] if not c["within"]]
-    con.print(f"{len(summary['checks']) - len(bad)} of {len(summary['checks'])} published figures matched "
-              f"within tolerance" + (f"; outside: {[(c['model'], c['quantity']) for c in bad]}" if bad else ""))
-    con.print(f"took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")
+    show_claims(out, summary["wall_time_s"])

@@ -6,20 +6,20 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli._common import app, console, out_dir
+from nnlab.cli._common import app, console, out_dir, show_claims
 
 _CASES = ("breast-cancer", "digits")        # keys of nnlab.labs.usecase.USECASES (kept here: no heavy import)
 
 
 @app.command()
 def usecase(
-    out: Annotated[Path, typer.Option(help="Directory for figures, exported models, report and summary.json.")]
+    out: Annotated[Path, typer.Option(help="Directory for figures, exported models and the page.")]
     = Path("results/usecase"),
     dataset: Annotated[str, typer.Option(help=f"Which case: {', '.join(_CASES)} or all.")] = "all",
     folds: Annotated[int, typer.Option(help="Folds of the stratified cross-validation (>= 2).")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the folds, initial weights and batch order.")] = 0,
-    quick: Annotated[bool, typer.Option("--quick", help="A tenth of the epochs and boosting rounds (tests).")]
-    = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer epochs (20) and boosting rounds (20): seconds, for "
+                                                        "the tour and tests.")] = False,
 ):
     """Medical diagnosis (breast cancer) and handwritten digits: nnlab's MLP against scikit-learn, k-fold."""
     from nnlab._validation import InvalidArgument, check_choice, check_int
@@ -37,8 +37,4 @@ def usecase(
             acc, auc = m["folds"]["accuracy"], m["folds"]["roc_auc"]
             con.print(f"  {case['titles'][name]:22s} accuracy {acc['mean']:.4f} ± {acc['std']:.4f}   "
                       f"ROC AUC {auc['mean']:.4f} ± {auc['std']:.4f}")
-        d = case["deployment"]
-        con.print(f"  exported model reloads with identical predictions: "
-                  f"{d['same_predictions_state_dict'] and d['same_predictions_torchscript']}; "
-                  f"{d['single_prediction_ms']:.3f} ms per prediction, {d['total_bytes']:,} bytes")
-    con.print(f"took {summary['wall_time_s']:.1f} s; open {out / 'report.html'}")
+    show_claims(out, summary["wall_time_s"])

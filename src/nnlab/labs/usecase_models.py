@@ -81,7 +81,7 @@ class ModelSpec:
 
 
 def _nnlab(case, seed, quick):
-    return NnlabMLP(case.hidden, case.epochs // 10 if quick else case.epochs, case.batch_size, 1e-3, 1e-4, seed)
+    return NnlabMLP(case.hidden, case.quick_epochs if quick else case.epochs, case.batch_size, 1e-3, 1e-4, seed)
 
 
 def _logistic(case, seed, quick):
@@ -92,7 +92,7 @@ def _logistic(case, seed, quick):
 def _sk_mlp(case, seed, quick):
     from sklearn.neural_network import MLPClassifier
     return _Quiet(MLPClassifier(hidden_layer_sizes=case.hidden, alpha=1e-4, batch_size=case.batch_size,
-                                learning_rate_init=1e-3, max_iter=case.epochs // 10 if quick else case.epochs,
+                                learning_rate_init=1e-3, max_iter=case.quick_epochs if quick else case.epochs,
                                 random_state=seed))
 
 

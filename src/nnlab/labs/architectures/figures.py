@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.viz._style import BLUE, EXTRA, RED, new_figure
+from nnlab.viz._style import BLUE, EXTRA, RED, legend_outside, new_figure
 
 __all__ = ["plot_cost_by_year", "plot_sequence_scaling", "plot_cnn_shares", "plot_timing", "label_points"]
 
@@ -57,7 +57,8 @@ def label_points(fig, ax, xs, ys, texts, fontsize: float = 8, color: str = "#222
 
 def plot_cost_by_year(entries: list[dict]):
     """Parameters (left) and compute (right, forward FLOPs per example and total training FLOPs) against year,
-    both on log axes. ``entries``: dicts with title, year, params, macs and optionally train_flops."""
+    both on log axes. ``entries``: dicts with title, year, params, macs and optionally train_flops and
+    train_flops_source (how the training figure was obtained, written beside its label)."""
     fig = new_figure(12, 5.2)
     fig.set_layout_engine("constrained")
     ax_p, ax_c = fig.subplots(1, 2)
@@ -82,7 +83,9 @@ def plot_cost_by_year(entries: list[dict]):
     ax_c.legend(loc="upper left", fontsize=8)
     label_points(fig, ax_p, years, [e["params"] for e in entries], [e["title"] for e in entries])
     label_points(fig, ax_c, years + [e["year"] for e in trained], fwd + [e["train_flops"] for e in trained],
-                 [e["title"] for e in entries] + [f"{e['title']} (training)" for e in trained])
+                 [e["title"] for e in entries]
+                 + [f"{e['title']} (training{', ' + e['train_flops_source'] if e.get('train_flops_source') else ''})"
+                    for e in trained])
     return fig
 
 
@@ -90,20 +93,22 @@ def plot_sequence_scaling(rows: list[dict]):
     """BERT-base against an MLP on the flattened input, as the sequence grows: multiply-adds (split into the
     attention products and the rest), activation memory, and parameters; log-log axes."""
     n = np.array([r["n"] for r in rows])
-    fig = new_figure(13, 4.6)
+    fig = new_figure(13, 5.4)
+    fig.set_layout_engine("constrained")
     ax_m, ax_a, ax_p = fig.subplots(1, 3)
     ax_m.plot(n, [r["macs"] for r in rows], "o-", color=BLUE, label="BERT-base, total")
-    ax_m.plot(n, [r["other_macs"] for r in rows], "--", color=BLUE, label="projections + FFN (~ n)")
-    ax_m.plot(n, [r["attention_macs"] for r in rows], ":", color=RED, lw=2, label="attention QK^T, PV (~ n^2)")
-    ax_m.plot(n, [r["mlp_macs"] for r in rows], "s-", color=EXTRA[0], label="MLP on flattened input (~ n)")
+    ax_m.plot(n, [r["other_macs"] for r in rows], "--", color=BLUE, label="projections + FFN (theory: ~ n)")
+    ax_m.plot(n, [r["attention_macs"] for r in rows], ":", color=RED, lw=2,
+              label="attention QK^T, PV (theory: ~ n^2)")
+    ax_m.plot(n, [r["mlp_macs"] for r in rows], "s-", color=EXTRA[0], label="MLP on flattened input (theory: ~ n)")
     ax_m.set_ylabel("multiply-adds per sequence")
     ax_m.set_title("Compute")
-    ax_a.plot(n, [r["activation_bytes"] / 2 ** 20 for r in rows], "o-", color=BLUE, label="BERT-base, total")
-    ax_a.plot(n, [r["attention_activation_bytes"] / 2 ** 20 for r in rows], ":", color=RED, lw=2,
+    ax_a.plot(n, [r["activation_bytes"] / 1e6 for r in rows], "o-", color=BLUE, label="BERT-base, total")
+    ax_a.plot(n, [r["attention_activation_bytes"] / 1e6 for r in rows], ":", color=RED, lw=2,
               label="attention scores + probabilities")
-    ax_a.set_ylabel("activation memory per sequence, MiB (fp32)")
+    ax_a.set_ylabel("activation memory per sequence, MB (fp32)")
     ax_a.set_title("Activation memory")
-    ax_p.plot(n, [r["bert_params"] for r in rows], "o-", color=BLUE, label="BERT-base (fixed)")
+    ax_p.plot(n, [r["bert_params"] for r in rows], "o-", color=BLUE, label="BERT-base")
     ax_p.plot(n, [r["mlp_params"] for r in rows], "s-", color=EXTRA[0], label="MLP on flattened input")
     ax_p.set_ylabel("parameters")
     ax_p.set_title("Parameters")
@@ -112,13 +117,14 @@ def plot_sequence_scaling(rows: list[dict]):
         ax.set_yscale("log")
         ax.set_xlabel("sequence length n (tokens of 768 features)")
         ax.grid(alpha=0.3, which="major")
-        ax.legend(fontsize=7.5, loc="upper left")
+        legend_outside(ax, "below", fontsize=7.5)
     return fig
 
 
 def plot_cnn_shares(cases: list[dict]):
     """Per CNN: the share of parameters and of multiply-adds in convolutional vs fully connected layers."""
-    fig = new_figure(8, 4.2)
+    fig = new_figure(8, 4.6)
+    fig.set_layout_engine("constrained")
     ax = fig.subplots()
     x = np.arange(len(cases))
     conv_p = [100 * c["conv_params"] / c["params"] for c in cases]
@@ -127,11 +133,12 @@ def plot_cnn_shares(cases: list[dict]):
     bars_m = ax.bar(x + 0.18, conv_m, 0.36, color=RED, label="share of multiply-adds in convolutions")
     ax.bar_label(bars_p, fmt="%.1f%%", fontsize=8)
     ax.bar_label(bars_m, fmt="%.1f%%", fontsize=8)
-    ax.set_xticks(x, [c["title"] for c in cases])
-    ax.set_ylim(0, 115)
+    ax.set_xticks(x, [f"{c['title']} ({c['year']})" for c in cases])
+    ax.set_xlabel("model (year)")
+    ax.set_ylim(0, 108)
     ax.set_ylabel("% of the model's total")
-    ax.set_title("Convolutions hold few parameters but do most of the arithmetic")
-    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    ax.set_title("Share of each CNN's parameters and multiply-adds in its convolutional layers")
+    legend_outside(ax, "below", ncol=2)
     return fig
 
 

@@ -1,12 +1,12 @@
 """``run_costs``: count every architecture, check against the papers, time the small ones, write the report.
 
 Writes into ``out``: ``cost_by_year.png``, ``sequence_scaling.png``, ``cnn_shares.png``, ``timing.png``,
-``layers_<model>.csv`` (every counted layer), ``report.md``, ``report.html`` and ``summary.json``.
+``layers_<model>.csv`` (every counted layer), and through ``write_lab`` ``summary.json``, ``claims.json``,
+``report.md`` and ``report.html``.
 """
 from __future__ import annotations
 
 import csv
-import json
 import time
 from pathlib import Path
 
@@ -86,19 +86,33 @@ def _write_layers(profile, path: Path) -> None:
 
 def run_costs(out: str | Path, quick: bool = False, timed=None, threads: int | None = 1) -> dict:
     """Everything of the cost lab into ``out``; returns the summary. ``quick`` times only the three smallest
-    models and shortens the sequence sweep (for tests); ``timed`` names the models to time instead;
-    ``threads`` is torch's thread count while timing (None: leave it)."""
+    models (every count, check and length is the same as in the full run); ``timed`` names the models to time
+    instead; ``threads`` is torch's thread count while timing (None: leave it). Everything else runs on one
+    thread (torch and BLAS), so the run's time does not depend on the machine's load."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            return _run_costs(Path(out), quick, timed, threads or previous)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _run_costs(out: Path, quick: bool, timed, threads: int) -> dict:
+    from nnlab.labpage import write_lab
     from nnlab.labs.architectures import figures
     from nnlab.labs.architectures.formulas import (GPT3, attention_training_flops, gpt_forward_macs_per_token,
                                                    gpt_params, training_flops)
     from nnlab.labs.architectures.published import compare
-    from nnlab.labs.architectures.report import cost_report
+    from nnlab.labs.architectures.report import cost_report, make_claims
     from nnlab.labs.architectures.scaling import LENGTHS, sequence_scaling
     from nnlab.labs.architectures.timing import measure
     from nnlab.viz._style import save
 
     start = time.perf_counter()
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     # 1) count every model on the meta device
     profiles = profile_all(quick=quick)
@@ -106,34 +120,35 @@ def run_costs(out: str | Path, quick: bool = False, timed=None, threads: int | N
     gpt = GPT3
     computed["gpt3"]["train_flops"] = training_flops(profiles["gpt3"].params, gpt["tokens"])
     # 2) check against the papers, and the modules against the closed forms
-    checks = compare(computed)
+    attention_flops = attention_training_flops(gpt["layers"], gpt["context"], gpt["d_model"], gpt["tokens"])
+    checks = compare(computed, _facts(profiles, attention_flops / computed["gpt3"]["train_flops"]))
     formulas = {
         "gpt3_params_formula": gpt_params(gpt["layers"], gpt["d_model"], gpt["vocab"], gpt["context"]),
         "gpt3_macs_formula": gpt["context"] * gpt_forward_macs_per_token(gpt["layers"], gpt["d_model"], gpt["vocab"],
                                                                          gpt["context"]),
         "gpt3_train_flops_6nd": computed["gpt3"]["train_flops"],
-        "gpt3_train_flops_with_attention": computed["gpt3"]["train_flops"] + attention_training_flops(
-            gpt["layers"], gpt["context"], gpt["d_model"], gpt["tokens"]),
+        "gpt3_train_flops_with_attention": computed["gpt3"]["train_flops"] + attention_flops,
         "transformer_base_train_flops_estimate": 6 * profiles["transformer-base"].macs / 128 * _TRANSFORMER_PAIRS,
         "transformer_base_train_flops_paper": 3.3e18,
     }
     flop_counter = {n: {"hook_dense_flops": 2 * p.dense_macs(), "flop_counter_flops": p.flop_counter_flops}
                     for n, p in profiles.items()}
-    # 3) how cost grows with sequence length; where CNNs spend
-    scaling = sequence_scaling(LENGTHS[:3] if quick else LENGTHS)
+    # 3) how cost grows with sequence length (every length in both modes: about a second); where CNNs spend
+    scaling = sequence_scaling(LENGTHS)
     cases = cnn_case_study(profiles)
     # 4) measured: forward time per example on this CPU
     names = list(timed or (QUICK_TIMED if quick else [n for n, a in ARCHITECTURES.items() if a.timeable]))
     timing = measure(names, {n: profiles[n].macs for n in names}, batches=(1, 8), repeats=3 if quick else 5,
                      threads=threads)
-    # 5) figures, layer tables, report
+    # 5) figures, layer tables, page
     entries = [{"title": ARCHITECTURES[n].title, "year": ARCHITECTURES[n].year, "params": profiles[n].params,
                 "macs": profiles[n].macs} for n in _YEAR_CHART]
     for e in entries:
         if e["title"] == ARCHITECTURES["gpt3"].title:
-            e["train_flops"] = computed["gpt3"]["train_flops"]
+            e["train_flops"], e["train_flops_source"] = computed["gpt3"]["train_flops"], "6ND"
         if e["title"] == ARCHITECTURES["transformer-base"].title:
             e["train_flops"] = formulas["transformer_base_train_flops_paper"]
+            e["train_flops_source"] = "paper's estimate"
     files = []
     for stem, fig in [("cost_by_year", figures.plot_cost_by_year(entries)),
                       ("sequence_scaling", figures.plot_sequence_scaling(scaling)),
@@ -142,11 +157,25 @@ def run_costs(out: str | Path, quick: bool = False, timed=None, threads: int | N
     for name, p in profiles.items():
         _write_layers(p, out / f"layers_{name}.csv")
         files.append(f"layers_{name}.csv")
+    gpt3_attention = sum(l.activation_bytes for l in profiles["gpt3"].layers if l.kind in ("MatMul", "Softmax"))
     summary = {"quick": quick, "models": {n: p.to_dict() for n, p in profiles.items()}, "checks": checks,
                "formulas": formulas, "flop_counter": flop_counter, "sequence_scaling": scaling,
-               "cnn_case_study": cases, "timing": timing}
-    files += [p.name for p in cost_report(summary, profiles).write(out)]
-    summary["files"] = files + ["summary.json"]
+               "cnn_case_study": cases, "timing": timing, "gpt3_attention_activation_bytes": gpt3_attention}
+    summary["files"] = files + ["report.md", "report.html", "claims.json", "summary.json"]
     summary["wall_time_s"] = time.perf_counter() - start
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
-    return summary
+    result = write_lab(out, cost_report(summary, profiles), make_claims(summary, quick), summary, lab="costs",
+                       quick=quick, seconds=summary["wall_time_s"])
+    return result.summary
+
+
+def _facts(profiles: dict, gpt3_attention_share: float) -> dict:
+    """The numbers the published rows' explanations cite, from the counted modules."""
+    from nnlab.labs.architectures.published import PUBLISHED
+    t = build("transformer-base")
+    vocab, d = t.embed.weight.shape
+    published = next(p.value for p in PUBLISHED if (p.model, p.quantity) == ("transformer-base", "params"))
+    extra = (published - profiles["transformer-base"].params) / d
+    gpt3_embedding = sum(l.params for l in profiles["gpt3"].layers if l.kind == "Embedding")
+    return {"transformer_params_per_1000_tokens": 1000 * d,
+            "transformer_vocab_for_published": int(round((vocab + extra) / 100) * 100),
+            "gpt3_embedding_billions": gpt3_embedding / 1e9, "gpt3_attention_share": gpt3_attention_share}

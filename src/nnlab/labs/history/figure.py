@@ -29,7 +29,8 @@ _TITLE_PT, _PEOPLE_PT = 7.8, 7.0
 def year_to_inches(year: float) -> float:
     """Position of ``year`` on the bar, in inches from the top of the figure (piecewise linear).
 
-    1940..2005 take 40% of the bar and 2005..2024 the rest, because 30 of the milestones fall after 2005.
+    1940..2005 take 40% of the bar and 2005..2024 the rest, because the milestones crowd after 2005 (the
+    history lab's claim ``dense_after_2005`` counts them on every run).
     """
     length = _BOTTOM - _TOP
     if year <= _BREAK_YEAR:
@@ -76,9 +77,9 @@ def plot_timeline(events: list[Event], title: str = "Neural networks: a timeline
 
     # 1) title and column headings
     ax.text(cx, 0.32, title, ha="center", va="center", fontsize=13, weight="bold")
-    ax.text(cx, 0.62, f"{len(events)} milestones, {first}-{last}. Each row of the table cites its source. "
-                      f"The time axis is stretched after {_BREAK_YEAR}.", ha="center", va="center", fontsize=8,
-            color="#444")
+    ax.text(cx, 0.62, f"{len(events)} milestones, {first}-{last}; each one's source is in the table that comes "
+                      f"with the figure. The time axis is stretched after {_BREAK_YEAR}.", ha="center",
+            va="center", fontsize=8, color="#444")
     ax.text(cx - _BAR_HALF - 0.45, 0.98, "Architectures and models", ha="right", va="center", fontsize=9.5,
             weight="bold")
     ax.text(cx + _BAR_HALF + 0.45, 0.98, "Algorithms, theory, data, systems", ha="left", va="center",
