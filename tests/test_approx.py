@@ -11,6 +11,7 @@ from nnlab.labs.approx import QUICK, TARGETS, Settings
 from nnlab.labs.approx.experiments import fit_width, loglog_slope, relu_kinks
 from nnlab.labs.approx.sawtooth import deep_sawtooth_net, deep_sawtooth_params, sawtooth, shallow_sawtooth_params
 from nnlab.labs.approx.targets import sample
+from labcheck import check_lab_outputs
 
 
 def test_targets_are_sampled_on_the_interval():
@@ -71,20 +72,69 @@ def test_settings_reject_unknown_names_and_bad_widths():
         Settings(widths=(4, 0))
 
 
-def test_cli_quick_writes_report_summary_and_figures(tmp_path):
+HEADLINES = {"error_falls_with_width", "relu_fits_abs", "step_keeps_max_error", "two_tanh_units_fit_square",
+             "depth_beats_width"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One `nnlab approx --quick` run shared by the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("approx_quick")
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--quick", "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+def test_cli_quick_writes_the_page_and_its_headlines_hold(quick_run):
+    out, stdout = quick_run
+    claims = check_lab_outputs(out, "approx")
+    assert {c["id"] for c in claims if c["headline"]} == HEADLINES
+    assert "report.html" in stdout and "Finding:" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"]["quick"] is True
+    assert summary["errors"]["sin"]["relu"]["128"]["rms"] < summary["errors"]["sin"]["relu"]["2"]["rms"]
+    assert all(w["train_rms"] > 0 for per_act in summary["errors"].values() for per_w in per_act.values()
+               for w in per_w.values())
+    assert [r["deep_max_error"] < 1e-5 for r in summary["sawtooth"]] == [True] * len(QUICK.sawtooth_ks)
+    crit = summary["criterion_tenth_of_width_2"]       # smooth targets only: not abs or step
+    assert set(crit) == {f"{t}/{a}" for t in ("sin", "square", "gaussians") for a in ("relu", "tanh")}
+    assert crit["sin/relu"]["met"] == (crit["sin/relu"]["rms_at_128"] < crit["sin/relu"]["rms_at_2"] / 10)
+    assert summary["settings"]["lr_schedule"] == "cosine"
+    for name in ("approx_fits.png", "approx_error_vs_width.png", "approx_sawtooth.png"):
+        assert (out / name).exists()
+    page = (out / "report.md").read_text()
+    assert "two tanh units" in page.lower() and "The error falls as the layer widens" not in page
+
+
+def test_a_rise_with_width_is_reported_as_a_rise_not_as_a_fall(quick_run):
+    """The claim about every widening step follows the numbers: make tanh's error on sin rise from 32 to 128."""
+    from nnlab.labs.approx.report import make_claims
+    summary = json.loads((quick_run[0] / "summary.json").read_text())
+    sin = summary["errors"]["sin"]["tanh"]
+    for key in ("rms", "train_rms"):
+        sin["128"][key] = 2 * sin["32"][key]
+    claims = make_claims(summary, quick=False)
+    claim = claims["falls_every_step_tanh"]
+    assert not claim.holds and "sin 32 -> 128" in claim.text and "training points rose too" in claim.text
+    for a in ("relu", "tanh"):                           # and with every error falling, the claim holds
+        for t in summary["errors"]:
+            for i, w in enumerate(map(str, QUICK.widths)):
+                summary["errors"][t][a][w]["rms"] = summary["errors"][t][a][w]["train_rms"] = 1.0 / (i + 1)
+    claims = make_claims(summary, quick=False)
+    assert claims["falls_every_step_tanh"].holds and claims["falls_every_step_relu"].holds
+
+
+def test_cli_subset_of_targets_and_widths(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--quick", "--targets", "sin,abs",
-                             "--widths", "2,32", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+                             "--widths", "2,32", "--epochs", "50", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary["errors"]) == {"sin", "abs"}
-    assert summary["errors"]["sin"]["relu"]["32"]["rms"] < summary["errors"]["sin"]["relu"]["2"]["rms"]
-    assert [r["deep_max_error"] < 1e-5 for r in summary["sawtooth"]] == [True] * len(QUICK.sawtooth_ks)
-    crit = summary["criterion_tenth_of_width_2"]       # smooth targets only: sin, not abs
-    assert set(crit) == {"sin/relu", "sin/tanh"}
-    assert crit["sin/relu"]["met"] == (crit["sin/relu"]["rms_at_32"] < crit["sin/relu"]["rms_at_2"] / 10)
-    assert summary["settings"]["lr_schedule"] == "cosine" and "two tanh units" in (tmp_path / "report.md").read_text().lower()
-    for name in ("approx_fits.png", "approx_error_vs_width.png", "approx_sawtooth.png", "report.md"):
-        assert (tmp_path / name).exists()
+    assert set(summary["errors"]) == {"sin", "abs"} and summary["run"]["quick"] is True
+    assert set(summary["criterion_tenth_of_width_2"]) == {"sin/relu", "sin/tanh"}
+    claims = json.loads((tmp_path / "claims.json").read_text())
+    assert "step_keeps_max_error" not in {c["id"] for c in claims}        # no step: no claim about it
 
 
 @pytest.mark.parametrize("args, flag", [(["--targets", "sine"], "--targets"), (["--widths", "0"], "--widths"),

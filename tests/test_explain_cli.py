@@ -1,4 +1,5 @@
-"""``nnlab explain``: the quick run end to end, its summary's checks, report and figures; bad input."""
+"""``nnlab explain``: the quick run end to end, its summary's checks, claims, page and figures; bad input."""
+import copy
 import json
 import subprocess
 import sys
@@ -7,6 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from labcheck import check_lab_outputs
+
+HEADLINES = {"probes_untangle", "ig_completeness", "sanity_separates_methods", "learned_directions_stand_out",
+             "edge_of_stability"}
 FIGURES = ["neurons_seed-circle.png", "neurons_xor.png", "neurons_spiral.png", "neurons_over_training_spiral.png",
            "hidden_spaces.png", "attributions_breast-cancer.png", "attributions_digits.png", "class_maps_digits.png",
            "sanity_check_digits.png", "spectra.png", "effective_rank.png", "sharpness.png"]
@@ -51,20 +56,43 @@ def test_quick_run_records_every_check_with_its_verdict(quick_run):
     assert checks["power_iteration_vs_full_hessian"]["passed"]
     assert checks["ig_completeness/digits"]["passed"] and checks["shap_additivity/breast-cancer"]["passed"]
     assert all(set(c) == {"value", "criterion", "passed"} for c in checks.values())
-    passed = sum(c["passed"] for c in checks.values())
-    assert f"{passed} of {len(checks)} checks passed" in stdout
     assert [r["two_over_lr"] for r in summary["sharpness"]["runs"]] == [20.0, 10.0, 5.0]
+    for r in summary["sharpness"]["runs"]:          # the finished model's loss, not the last epoch's mean
+        assert r["final_loss"] is not None and r["last_epoch_loss"] is not None
+    assert "Finding:" in stdout and "report.html" in stdout and "checks passed" not in stdout
 
 
-def test_quick_run_report_states_each_verdict_and_links_every_figure(quick_run):
+def test_quick_run_writes_the_page_and_its_headlines_hold(quick_run):
     out, summary, _ = quick_run
+    claims = check_lab_outputs(out, "explain")
+    assert {c["id"] for c in claims if c["headline"]} == HEADLINES
+    assert summary["run"]["quick"] is True
     report = (out / "report.md").read_text()
-    for name, check in summary["checks"].items():
-        assert f"| {name} |" in report
-    failed = [n for n, c in summary["checks"].items() if not c["passed"]]
-    assert report.count("**FAIL**") == len(failed)
     for figure in FIGURES:
         assert f"({figure})" in report
+    assert "## Checks" not in report and "**FAIL**" not in report        # findings are claims, stated once
+    for title in ("how training concentrates", "what each class's logit looks at"):
+        assert title not in report
+
+
+def test_claims_follow_the_numbers(quick_run):
+    """Change the run's numbers and the claims change with them: a diverged smallest learning rate is no edge of
+    stability, a near-zero gap explains a large per-example completeness error."""
+    from nnlab.labs.explain.report import checks, make_claims
+    summary = copy.deepcopy(quick_run[1])
+    summary["sharpness"]["runs"][0].update(diverged=True, late_over_edge=6.3, max_over_edge=650.0)
+    summary["ig_completeness_rel_error"]["breast-cancer"] = 0.13
+    summary["ig_completeness_gaps"]["breast-cancer"]["smallest_abs_gap"] = 0.039
+    first = summary["spectra"]["layers"][0]
+    first["effective_rank_final"] = first["effective_rank_init"] + 1
+    summary["checks"] = checks(summary)
+    claims = make_claims(summary, quick=False)
+    assert not claims["edge_of_stability"].holds and "did not rise" in claims["edge_of_stability"].text
+    per_example = claims["ig_completeness_per_example"]
+    assert not per_example.holds and "near zero" in per_example.text and "0.13" in per_example.text
+    assert claims["ig_completeness"].holds                   # the error against the gaps' typical size is unchanged
+    assert not claims["effective_rank_falls"].holds
+    assert "did not fall in layer(s) 1" in claims["effective_rank_falls"].text
 
 
 @pytest.mark.parametrize("figure", FIGURES)

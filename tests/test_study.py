@@ -12,6 +12,8 @@ from nnlab.labs.study import QUICK, Settings, binary_datasets
 from nnlab.labs.study.grid import Trial, diverged, epochs_to_target, mean_std, run_grid
 from nnlab.labs.study.sensitivity import best_cells, per_batch_size, sensitivity_spec, summarize_cells
 
+from labcheck import check_lab_outputs
+
 
 def _trial(loss, acc=(), final_loss=0.1, final_acc=0.9, **params) -> Trial:
     seed = params.pop("seed", 0)
@@ -154,27 +156,77 @@ def test_diverged_cells_are_hatched_in_the_heatmap():
 
 # -- the command -----------------------------------------------------------------------------------------------
 
-def test_cli_all_quick_writes_every_study(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "study", "all", "--quick", "--out", str(tmp_path)],
+HEADLINES = {"hand_gradients_match", "one_layer_learns", "linear_cannot_learn", "sigmoid_learns_slowest",
+             "large_lr_diverges", "small_lr_slow"}
+FIGURES = {"one-layer": ["one_layer_training.png", "one_layer_boundary.png"],
+           "activations": ["activations_loss.png", "activations_accuracy.png", "activations_boundaries.png"],
+           "sensitivity": ["sensitivity_heatmaps.png", "sensitivity_curves.png"]}
+
+
+@pytest.fixture(scope="module")
+def quick_all(tmp_path_factory):
+    """One `nnlab study all --quick` run, shared by the tests that read it."""
+    out = tmp_path_factory.mktemp("study")
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "study", "all", "--quick", "--out", str(out)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    index = (tmp_path / "report.md").read_text()
-    for name, figures in {"one-layer": ["one_layer_training.png", "one_layer_boundary.png"],
-                          "activations": ["activations_loss.png", "activations_accuracy.png",
-                                          "activations_boundaries.png"],
-                          "sensitivity": ["sensitivity_heatmaps.png", "sensitivity_curves.png"]}.items():
-        assert f"({name}/report.md)" in index
-        report = (tmp_path / name / "report.md").read_text()
-        for f in figures:
-            assert (tmp_path / name / f).stat().st_size > 10_000 and f"({f})" in report
-    one = json.loads((tmp_path / "one-layer" / "summary.json").read_text())
+    return out, result.stdout
+
+
+def test_cli_all_quick_writes_one_page_whose_headlines_hold(quick_all):
+    out, stdout = quick_all
+    claims = check_lab_outputs(out, "study")
+    assert {c["id"] for c in claims if c["headline"]} == HEADLINES
+    page = (out / "report.md").read_text()
+    for name, figures in FIGURES.items():
+        for f in figures:                     # each study's figures in its folder, linked from the one page
+            assert (out / name / f).stat().st_size > 10_000 and f"]({name}/{f})" in page
+        assert not (out / name / "report.md").exists() and not (out / name / "summary.json").exists()
+    assert "Finding:" in stdout and "wrote" in stdout            # the command prints the claims
+
+
+def test_cli_all_quick_summary_keeps_the_numbers(quick_all):
+    out, _ = quick_all
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"]["quick"] and summary["run"]["versions"]["torch_threads"] == 1
+    one = summary["one-layer"]
     assert one["loss_max_abs_diff"] < 1e-5 and one["final"]["test_accuracy"] > 0.9
-    acts = json.loads((tmp_path / "activations" / "summary.json").read_text())["activations"]
+    assert one["hand_final"]["test_accuracy"] == pytest.approx(one["final"]["test_accuracy"], abs=0.01)
+    acts = summary["activations"]["activations"]
     assert {"relu", "sigmoid", "tanh"} <= set(acts)
     assert acts["linear"]["test_accuracy"][0] < acts["tanh"]["test_accuracy"][0] - 0.2
-    sens = json.loads((tmp_path / "sensitivity" / "summary.json").read_text())
+    sens = summary["sensitivity"]
     assert len(sens["cells"]) == len(QUICK.lrs) * len(QUICK.batch_sizes)
     assert any(c["diverged"] for c in sens["cells"]) and sens["best"]["lowest_loss"]["diverged"] == 0
+    # one meaning per number: the claim cites the summary's final loss, with the table's digits
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    assert claims["one_layer_learns"]["numbers"]["train_loss"] == one["final"]["train_loss"]
+    assert f"{one['final']['train_loss']:.3g}" in (out / "report.md").read_text()
+
+
+def test_one_study_writes_its_own_page_with_its_figures_beside_it(tmp_path):
+    from nnlab.labs.study import run_study
+    summary = run_study("one-layer", tmp_path, replace(QUICK, epochs=40, snapshots=(0, 5, 40)), quick=True)
+    claims = check_lab_outputs(tmp_path, "study")
+    assert {c["id"] for c in claims if c["headline"]} == {"hand_gradients_match", "one_layer_learns"}
+    assert summary["run"]["title"].startswith("A single hidden layer")
+    assert all((tmp_path / f).is_file() for f in summary["files"])
+    assert "](one_layer_training.png)" in (tmp_path / "report.md").read_text()
+
+
+def test_a_claim_that_does_not_hold_says_what_the_run_showed():
+    from nnlab.labs.study.findings import make_claims
+    cell = {"seeds": 2, "diverged": 0, "train_loss": (0.5, 0.1), "test_accuracy": (0.6, 0.1),
+            "epochs_to_target_median": None, "reached_target": 0, "seed_ids": [0, 1],
+            "diverged_per_seed": [False, False], "epochs_to_target_per_seed": [None, None],
+            "diverged_reached_target": 0}
+    s = Settings(lrs=(0.1, 1.0), batch_sizes=(None,), seeds=2, grid_epochs=3)
+    cells = [{**cell, "lr": 0.1, "batch_size": None}, {**cell, "lr": 1.0, "batch_size": None}]
+    summary = {"cells": cells, "n_train": 250, "epochs": 3, "best": best_cells(cells),
+               "per_batch_size": per_batch_size(cells, s)}
+    claims = make_claims({"sensitivity": summary}, s, quick=True)
+    big = claims["large_lr_diverges"]
+    assert not big.holds and big.text.startswith("At lr 1, 0 of 2 runs diverged") and "--quick" in big.text
 
 
 @pytest.mark.parametrize("args, expected", [

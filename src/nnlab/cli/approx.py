@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
-from nnlab.cli._common import app, console, out_dir, parse_names
+from nnlab.cli._common import app, console, out_dir, parse_names, show_claims
 
 
 @app.command()
 def approx(
-    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+    out: Annotated[Path, typer.Option(
+        help="Directory for figures, report.html, report.md, claims.json and summary.json.")] = Path(
         "results/approx"),
     quick: Annotated[bool, typer.Option("--quick", help="Fewer widths and epochs (seconds, for tests).")] = False,
     targets: Annotated[Optional[str], typer.Option(help="Comma-separated targets: sin, abs, step, square, "
@@ -41,9 +42,6 @@ def approx(
     out = out_dir(out)
     from rich.status import Status
     with Status("fitting", console=console(stderr=True)) as status:
-        summary = run_approx(out, settings, progress=lambda message: status.update(f"fitting {message}"))
-    con = console()
-    for target, per_act in summary["rms_slope"].items():
-        con.print(f"{target}: RMS ~ width^slope, " + ", ".join(f"{a} {s:.2f}" for a, s in per_act.items()))
-    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
-              f"{summary['wall_time_s']:.1f} s")
+        summary = run_approx(out, settings, progress=lambda message: status.update(f"fitting {message}"),
+                             quick=quick)
+    show_claims(out, summary["wall_time_s"])

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, choices, console, out_dir
+from nnlab.cli._common import app, choices, console, out_dir, show_claims
 from nnlab.labs.explain.settings import FULL, METHODS, TABULAR_NAMES, TASKS_2D
 
 # Settings field -> the flag that sets it, so an error names what the user typed.
@@ -21,7 +21,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 @app.command()
 def explain(
-    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+    out: Annotated[Path, typer.Option(
+        help="Directory for figures, report.html, report.md, claims.json and summary.json.")] = Path(
         "results/explain"),
     quick: Annotated[bool, typer.Option("--quick", help="Fewer epochs and examples (seconds, for tests and the "
                                                         "tour).")] = False,
@@ -50,17 +51,5 @@ def explain(
     out = out_dir(out)
     from rich.status import Status
     with Status("starting", console=console(stderr=True)) as status:
-        summary = run_explain(out, settings, progress=lambda message: status.update(message))
-    con = console()
-    c = summary["checks"]
-    failed = [name for name, v in c.items() if not v["passed"]]
-    for task, probes in summary["probe_accuracy_per_layer"].items():
-        con.print(f"{task}: probe accuracy per layer " + ", ".join(f"{a:.2f}" for a in probes)
-                  + f" (network {summary['network_test_accuracy'][task]:.2f})")
-    for key in ("ig_completeness_rel_error", "shap_additivity_abs_error", "sanity_rank_corr_randomized"):
-        if summary[key]:
-            con.print(f"{key}: " + ", ".join(f"{k} {v:.2g}" for k, v in summary[key].items()))
-    con.print(f"{len(c) - len(failed)} of {len(c)} checks passed" + (f"; not passed: {', '.join(failed)}"
-                                                                     if failed else ""))
-    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
-              f"{summary['wall_time_s']:.1f} s")
+        summary = run_explain(out, settings, progress=lambda message: status.update(message), quick=quick)
+    show_claims(out, summary["wall_time_s"])

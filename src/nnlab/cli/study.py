@@ -8,15 +8,17 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, console, out_dir
+from nnlab.cli._common import app, console, out_dir, show_claims
 from nnlab.labs.study import CHOICES
 
 
 @app.command()
 def study(
     name: Annotated[str, typer.Argument(help=f"Which study: {', '.join(CHOICES)}.", show_default=False)],
-    out: Annotated[Path, typer.Option(help="Directory for figures, report.md, summary.json and the run store "
-                                           "runs/ ('all': one subdirectory per study).")] = Path("results/study"),
+    out: Annotated[Path, typer.Option(help="Directory for the page (report.html, report.md, claims.json, "
+                                           "summary.json), the figures and the run store runs/ ('all': one page, "
+                                           "the figures and runs/ in a subdirectory per study).")
+                   ] = Path("results/study"),
     quick: Annotated[bool, typer.Option("--quick", help="Smaller grids, fewer epochs and 2 seeds (seconds, for "
                                                         "tests and the tour).")] = False,
     dataset: Annotated[Optional[str], typer.Option(help="A 2-D two-class data set (default xor); see "
@@ -24,7 +26,7 @@ def study(
     seeds: Annotated[Optional[int], typer.Option(help="Seeds per setting (default 5; 2 with --quick).")] = None,
 ):
     """Exercise 1.1: a single hidden layer written out, every activation compared, and a learning rate x batch
-    size grid; figures and a report of what the numbers show."""
+    size grid; figures and a page of what this run's numbers show."""
     from nnlab.labs.study import FULL, QUICK, run_study
     if name not in CHOICES:
         raise InvalidArgument(f"The 'study' argument must be one of {list(CHOICES)}. Got {name!r} instead.", "study")
@@ -33,10 +35,5 @@ def study(
     out = out_dir(out)
     from rich.status import Status
     with Status("starting", console=console(stderr=True)) as status:
-        result = run_study(name, out, settings, progress=status.update)
-    parts = result if name == "all" else {name: result}
-    con = console()
-    for part, summary in parts.items():
-        con.print(f"{part}: {summary['headline']} ({summary['wall_time_s']:.1f} s)")
-    con.print(f"wrote {out}/report.md" + (" and one directory per study" if name == "all" else
-                                          ", summary.json and figures"))
+        result = run_study(name, out, settings, progress=status.update, quick=quick)
+    show_claims(out, result["run"]["seconds"])

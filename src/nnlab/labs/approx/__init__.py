@@ -1,8 +1,8 @@
 """Universal approximation made measurable: one hidden layer of growing width against 1-D targets, and why depth
-can beat width (the sawtooth). ``run_approx`` writes the figures, ``report.md`` and ``summary.json``."""
+can beat width (the sawtooth). ``run_approx`` writes the figures, ``summary.json``, ``claims.json``, ``report.md``
+and ``report.html``."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -15,12 +15,41 @@ from nnlab.labs.approx.targets import TARGETS
 __all__ = ["run_approx", "Settings", "QUICK", "FULL", "TARGETS"]
 
 
-def run_approx(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
-    """Run the width sweep and the sawtooth study; write figures, report.md and summary.json into ``out``."""
+def run_approx(out: str | Path, settings: Settings = FULL, progress=lambda message: None,
+               quick: bool | None = None) -> dict:
+    """Run the width sweep and the sawtooth study; write the figures, ``summary.json``, ``claims.json``,
+    ``report.md`` and ``report.html`` into ``out``. Returns the summary. ``quick`` says whether this is a quick run
+    (default: whether ``settings`` is ``QUICK``); a quick run's unmet claims name quick mode as a possible cause.
+
+    The nets are tiny: their time goes to per-operation overhead, where extra threads only add synchronisation, so
+    torch and the BLAS/OpenMP pools run one thread for the duration (restored after)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            return _run(Path(out), settings, progress, settings == QUICK if quick is None else quick)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _power_law(widths, errors, factor: float) -> bool:
+    """Whether every point lies within ``factor`` of the least-squares line through log(error) against log(width)."""
+    w, e = np.log(np.asarray(widths, float)), np.log(np.maximum(np.asarray(errors, float), 1e-12))
+    if len(w) < 3:
+        return False
+    fit = np.polyval(np.polyfit(w, e, 1), w)
+    return bool(np.max(np.abs(e - fit)) <= np.log(factor))
+
+
+def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:
+    from nnlab.labpage import write_lab
     from nnlab.labs.approx.figures import plot_error_vs_width, plot_fits, plot_sawtooth
+    from nnlab.labs.approx.report import POWER_LAW_FACTOR, make_claims, report
     from nnlab.viz import save
 
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     fits = width_sweep(settings, progress)
@@ -29,15 +58,20 @@ def run_approx(out: str | Path, settings: Settings = FULL, progress=lambda messa
     shown = [w for w in settings.widths if w in (1, 4, 32, 256)] or list(settings.widths)[:4]
     if max(settings.widths) not in shown:
         shown.append(max(settings.widths))
+    progress("figures")
     files = save(plot_fits(fits, shown), out / "approx_fits.png")
     files += save(plot_error_vs_width(fits), out / "approx_error_vs_width.png")
     files += save(plot_sawtooth(saw), out / "approx_sawtooth.png")
 
-    errors = {t: {a: {str(f.width): {"rms": f.rms, "max": f.max, "params": f.params}
+    errors = {t: {a: {str(f.width): {"rms": f.rms, "max": f.max, "params": f.params, "train_rms": f.train_rms}
                       for f in fits if f.target == t and f.activation == a}
                   for a in settings.activations} for t in settings.targets}
-    slopes = {t: {a: loglog_slope(*zip(*[(f.width, f.rms) for f in fits if f.target == t and f.activation == a]))
+    curves = {t: {a: list(zip(*[(f.width, f.rms) for f in fits if f.target == t and f.activation == a]))
                   for a in settings.activations} for t in settings.targets}
+    slopes = {t: {a: loglog_slope(*curves[t][a]) for a in settings.activations} for t in settings.targets}
+    power_law = {t: {a: _power_law(*curves[t][a], POWER_LAW_FACTOR) for a in settings.activations}
+                 for t in settings.targets}
+
     # The criterion "error at the widest layer below a tenth of the error at width 2", per smooth target.
     criterion = {}
     widest = max(settings.widths)
@@ -51,71 +85,11 @@ def run_approx(out: str | Path, settings: Settings = FULL, progress=lambda messa
     two_units = [{"w": w, "rms_float64": two_tanh_square(w), "rms_float32": two_tanh_square(w, np.float32)}
                  for w in (0.3, 0.1, 0.03, 0.01, 0.003)]
     summary = {"settings": {k: v for k, v in vars(settings).items()}, "errors": errors, "rms_slope": slopes,
+               "rms_power_law": power_law,
                "criterion_tenth_of_width_2": criterion, "square_by_two_tanh_units": two_units,
                "sawtooth": [{k: v for k, v in r.items() if k not in ("x", "target", "deep_pred", "shallow_pred")}
                             for r in saw],
                "files": [f.name for f in files], "wall_time_s": time.perf_counter() - start}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "report.md").write_text(_report(summary, settings))
-    return summary
-
-
-def _report(summary: dict, s: Settings) -> str:
-    lo, hi = min(s.widths), max(s.widths)
-    lines = ["# Universal approximation, measured", "",
-             f"One hidden layer, widths {list(s.widths)}, activations {list(s.activations)}; full-batch Adam "
-             f"(lr {s.lr}, {s.lr_schedule} schedule, {s.epochs} epochs, best of {s.restarts} seed(s)), "
-             f"{s.n_train} training points on "
-             f"[-2, 2]; errors on a {s.n_test}-point grid.", "",
-             f"| target | activation | RMS at width {lo} | RMS at width {hi} | ratio | log-log slope |",
-             "|---|---|---:|---:|---:|---:|"]
-    for t, per_act in summary["errors"].items():
-        for a, per_width in per_act.items():
-            first, last = per_width[str(lo)]["rms"], per_width[str(hi)]["rms"]
-            lines.append(f"| {t} | {a} | {first:.3g} | {last:.3g} | {last / first:.3g} | "
-                         f"{summary['rms_slope'][t][a]:.2f} |")
-    lines += ["", "The error falls as the layer widens: the universal approximation theorem in numbers. Smooth "
-              "targets fall fastest; |x| is fitted exactly by two ReLUs but not by tanh; the step, which no "
-              "continuous net can match at the jump, keeps a large max error at every width.", ""]
-    crit = summary["criterion_tenth_of_width_2"]
-    if crit:
-        widest = max(s.widths)
-        lines += [f"### Smooth targets: is the error at width {widest} below a tenth of the error at width 2?", "",
-                  f"| target / activation | RMS at 2 | RMS at {widest} | ratio | met |", "|---|---:|---:|---:|---|"]
-        lines += [f"| {k} | {v['rms_at_2']:.3g} | {v[f'rms_at_{widest}']:.3g} | {v['ratio']:.3g} | "
-                  f"{'yes' if v['met'] else '**no**'} |" for k, v in crit.items()]
-        lines += [""]
-    lines += ["### Two tanh units fit x^2 as closely as one likes", "",
-              "a [tanh(b + w x) + tanh(b - w x)] - 2 a tanh(b) = x^2 + O(w^2 x^4) with a = 1 / (tanh''(b) w^2) "
-              "(Taylor's theorem; b = -atanh(1/sqrt 3), where tanh'' peaks). The error on [-2, 2] falls like w^2:", "",
-              "| w | RMS (float64) | RMS (float32) |", "|---:|---:|---:|"]
-    lines += [f"| {r['w']} | {r['rms_float64']:.2g} | {r['rms_float32']:.2g} |" for r in summary["square_by_two_tanh_units"]]
-    lines += ["", "So for tanh on x^2 width 2 is already enough in principle, and the error at width 2 is set by how far "
-              "training pushes the weights towards small w and large output weights (compare the trained width-2 "
-              "RMS above with these rows), not by capacity; in float32 the large output weights amplify rounding "
-              "below w of about 0.01. The theorem promises that "
-              "some width reaches any accuracy, not how the error falls with width for a given target: where the "
-              "table above says no, the trained width-2 net is this construction and the comparison measures the "
-              "optimiser, not the approximation.", "",
-              "## Depth against width: the sawtooth", "",
-              "| k | teeth | deep width-2 net: params | its max error | shallow net for an exact fit: params | "
-              "shallow net with the deep budget, trained: best RMS | seeds below 0.95 x the mean's RMS | "
-              "RMS of the best constant |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in summary["sawtooth"]:
-        lines.append(f"| {r['k']} | {r['teeth']} | {r['deep_params']} | {r['deep_max_error']:.1e} | "
-                     f"{r['shallow_exact_params']} | {r['shallow_equal_budget_rms']:.3f} | "
-                     f"{r['shallow_seeds_below_mean']} of {r['shallow_seeds']} | {r['target_std']:.3f} |")
-    k2 = next((f" (at k = 2, where the budget allows an exact fit, the best seed reached RMS "
-               f"{r['shallow_equal_budget_rms']:.3f})" for r in summary["sawtooth"] if r["k"] == 2), "")
-    lines += ["", "A deep ReLU net of width 2 computes the sawtooth exactly with 6k + 1 parameters (each layer one "
-              "tent map; the weights are set, not trained). A single hidden layer needs a unit per kink, "
-              "3 * 2^k + 1 parameters: from k = 3 on, the deep net's budget is below that, so no shallow net of "
-              "that size can be exact. The trained shallow nets' best RMS over the seeds is shown beside the RMS "
-              "of the best constant, with the number of seeds that got below 95 % of it" + k2 + ". The teeth are "
-              "symmetric about x = 1/2, so a ReLU whose kink lies outside [0, 1] is linear there, a linear function is uncorrelated with the target, and the "
-              "gradient gives no push to move the kink inside: the mean is a saddle gradient descent rarely "
-              "leaves.", "",
-              "![fits](approx_fits.png)", "![error vs width](approx_error_vs_width.png)",
-              "![sawtooth](approx_sawtooth.png)", ""]
-    return "\n".join(lines)
+    result = write_lab(out, report(summary), make_claims(summary, quick), summary, lab="approx", quick=quick,
+                       seconds=summary["wall_time_s"])
+    return result.summary

@@ -2,11 +2,10 @@
 digits, weight spectra and sharpness, each method checked against the property that defines it.
 
 ``run_explain(out, settings)`` trains every network through ``nnlab.training.fit``, writes the figures,
-``summary.json`` (every check under its own key) and ``report.md`` into ``out``.
+``summary.json`` (every check under its own key), ``claims.json``, ``report.md`` and ``report.html`` into ``out``.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -26,8 +25,10 @@ def _versions() -> dict:
     return found
 
 
-def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
-    """Run the three studies of the lab into ``out``; return the summary that ``summary.json`` holds.
+def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda message: None,
+                quick: bool | None = None) -> dict:
+    """Run the three studies of the lab into ``out``; return the summary that ``summary.json`` holds. ``quick``
+    says whether this is a quick run (default: whether ``settings`` is ``QUICK``).
 
     The lab's networks are small: their time goes to per-operation overhead, where extra threads only add
     synchronisation, so torch and the BLAS/OpenMP pools run one thread for the duration (restored after).
@@ -39,19 +40,20 @@ def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda mess
     torch.set_num_threads(1)
     try:
         with threadpool_limits(limits=1):
-            return _run(Path(out), settings, progress)
+            return _run(Path(out), settings, progress, settings == QUICK if quick is None else quick)
     finally:
         torch.set_num_threads(threads)
 
 
-def _run(out: Path, settings: Settings, progress) -> dict:
+def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:
     from nnlab.labs.explain.attribution_study import explain_dataset
     from nnlab.labs.explain.figures_attributions import plot_class_maps, plot_importances, plot_sanity
     from nnlab.labs.explain.figures_hidden import plot_hidden_spaces, plot_neuron_evolution, plot_neuron_maps
     from nnlab.labs.explain.figures_spectra import plot_effective_rank, plot_sharpness, plot_spectra
     from nnlab.labs.explain.hidden import hidden_study
     from nnlab.labs.explain.models import train_tabular
-    from nnlab.labs.explain.report import checks, write_report
+    from nnlab.labpage import write_lab
+    from nnlab.labs.explain.report import checks, make_claims, report
     from nnlab.labs.explain.sanity import sanity_check
     from nnlab.labs.explain.sharpness import power_iteration_check, sharpness_study
     from nnlab.labs.explain.spectra import SpectrumTracker, layer_summary
@@ -92,6 +94,8 @@ def _run(out: Path, settings: Settings, progress) -> dict:
             files += save(plot_sanity(sanity, trained), out / f"sanity_check_{name}.png")
     summary["ig_completeness_rel_error"] = {n: r.ig_completeness_rel_error for n, r in attributions.items()
                                             if r.ig_completeness_rel_error is not None}
+    summary["ig_completeness_gaps"] = {n: r.ig_completeness_gaps for n, r in attributions.items()
+                                       if r.ig_completeness_gaps is not None}
     summary["shap_additivity_abs_error"] = {n: r.shap_additivity_abs_error for n, r in attributions.items()
                                             if r.shap_additivity_abs_error is not None}
     summary["sanity_rank_corr_randomized"] = sanity.fully_randomized if sanity else {}
@@ -108,8 +112,8 @@ def _run(out: Path, settings: Settings, progress) -> dict:
     summary["spectra"] = {"dataset": spectra_on, "epochs": tracker.epochs_, "layers": layer_summary(tracker)}
     files += save(plot_spectra(tracker, f"{spectra_on}: singular values of every weight matrix, at init and "
                                         "trained"), out / "spectra.png")
-    files += save(plot_effective_rank(tracker, f"{spectra_on}: how training concentrates the spectrum"),
-                  out / "effective_rank.png")
+    files += save(plot_effective_rank(tracker, f"{spectra_on}: effective rank and largest singular value of "
+                                               "every weight matrix over training"), out / "effective_rank.png")
     progress("sharpness")
     runs = sharpness_study(settings, progress)
     files += save(plot_sharpness(runs), out / "sharpness.png")
@@ -119,6 +123,6 @@ def _run(out: Path, settings: Settings, progress) -> dict:
     summary["checks"] = checks(summary)
     summary["files"] = [f.name for f in files]
     summary["wall_time_s"] = time.perf_counter() - start
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    write_report(summary, out / "report.md")
-    return summary
+    result = write_lab(out, report(summary), make_claims(summary, quick), summary, lab="explain", quick=quick,
+                       seconds=summary["wall_time_s"])
+    return result.summary

@@ -22,6 +22,7 @@ class AttributionResult:
     local: dict = field(default_factory=dict)           # method -> (n, d)
     importance: dict = field(default_factory=dict)      # method -> (d,): mean |attribution|, or permutation's
     ig_completeness_rel_error: float | None = None
+    ig_completeness_gaps: dict | None = None            # worst absolute error, mean and smallest |f(x) - f(b)|
     shap_additivity_abs_error: float | None = None
     agreement: np.ndarray | None = None                 # (M, M) Spearman, methods in ``importance`` order
     class_maps: dict = field(default_factory=dict)      # method -> (K, d) mean map per class (image data)
@@ -45,9 +46,9 @@ def class_maps(model64, trained: Trained, method: str, steps: int, per_class: in
 
 def explain_dataset(trained: Trained, settings: Settings) -> AttributionResult:
     """Run ``settings.methods`` on the first ``settings.n_explain`` test examples of ``trained``."""
-    from nnlab.labs.explain.attributions import (GRADIENT_METHODS, as_float64, ig_completeness_rel_error,
-                                                 kernel_shap, logits, permutation, rank_agreement,
-                                                 shap_additivity_abs_error)
+    from nnlab.labs.explain.attributions import (GRADIENT_METHODS, as_float64, ig_completeness_gaps,
+                                                 ig_completeness_rel_error, kernel_shap, logits, permutation,
+                                                 rank_agreement, shap_additivity_abs_error)
     model64 = as_float64(trained.model)
     X = trained.X_test[:settings.n_explain]                              # (n, d)
     target = logits(model64, X).argmax(axis=1)                           # (n,) explain the predicted class
@@ -76,6 +77,8 @@ def explain_dataset(trained: Trained, settings: Settings) -> AttributionResult:
     if "integrated-gradients" in result.local:
         result.ig_completeness_rel_error = ig_completeness_rel_error(
             model64, X, target, trained.baseline, result.local["integrated-gradients"])
+        result.ig_completeness_gaps = ig_completeness_gaps(model64, X, target, trained.baseline,
+                                                           result.local["integrated-gradients"])
     if len(result.importance) > 1:
         result.agreement = rank_agreement(result.importance)
     if trained.image is not None:

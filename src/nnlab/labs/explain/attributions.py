@@ -22,7 +22,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 __all__ = ["as_float64", "logits", "saliency", "gradient_x_input", "integrated_gradients", "kernel_shap",
-           "permutation", "TorchClassifier", "ig_completeness_rel_error", "shap_additivity_abs_error",
+           "permutation", "TorchClassifier", "ig_completeness_rel_error", "ig_completeness_gaps",
+           "shap_additivity_abs_error",
            "rank_agreement", "GRADIENT_METHODS"]
 
 
@@ -124,6 +125,17 @@ def ig_completeness_rel_error(model64, X: np.ndarray, target: np.ndarray, baseli
     rows = np.arange(len(X))
     gap = logits(model64, X)[rows, target] - logits(model64, baseline[None, :])[0, target]     # (n,)
     return float(np.max(np.abs(attributions.sum(axis=1) - gap) / np.maximum(np.abs(gap), 1e-12)))
+
+
+def ig_completeness_gaps(model64, X: np.ndarray, target: np.ndarray, baseline: np.ndarray,
+                         attributions: np.ndarray) -> dict:
+    """The completeness error against the size of what it completes: the worst |sum_j IG_j - (f_t(x) - f_t(b))|
+    over examples, the mean and the smallest |f_t(x) - f_t(b)|. (The worst per-example relative error divides by
+    the smallest gap, which can be near zero for an example whose logit is close to the baseline's.)"""
+    rows = np.arange(len(X))
+    gap = logits(model64, X)[rows, target] - logits(model64, baseline[None, :])[0, target]     # (n,)
+    return {"worst_abs_error": float(np.max(np.abs(attributions.sum(axis=1) - gap))),
+            "mean_abs_gap": float(np.mean(np.abs(gap))), "smallest_abs_gap": float(np.min(np.abs(gap)))}
 
 
 def shap_additivity_abs_error(model64, X: np.ndarray, values: np.ndarray, expected: np.ndarray) -> float:

@@ -16,7 +16,7 @@ def plot_spectra(tracker: SpectrumTracker, title: str = ""):
     """One panel per weight matrix: histograms of its singular values at initialisation and after training, the
     Marchenko-Pastur density of the init law (sigma^2 = 1 / (3 fan_in)) and its support edges."""
     L = len(tracker.shapes_)
-    fig = new_figure(4.2 * L, 3.6)
+    fig = new_figure(4.2 * L, 4.1)
     axes = np.atleast_1d(fig.subplots(1, L))
     for i, (ax, (m, n), values) in enumerate(zip(axes, tracker.shapes_, tracker.values_)):
         sigma2 = default_init_variance(n)
@@ -27,14 +27,15 @@ def plot_spectra(tracker: SpectrumTracker, title: str = ""):
         ax.hist(final, bins=bins, density=True, histtype="step", lw=1.8, color=RED,
                 label=f"after {tracker.epochs_[-1]} epochs")
         s = np.linspace(lo, hi, 400)
-        ax.plot(s, mp_density(s, m, n, sigma2), color=BLUE, lw=1.8, label="Marchenko-Pastur (init)")
-        for edge in (lo, hi):
-            ax.axvline(edge, color=BLUE, ls=":", lw=1)
+        ax.plot(s, mp_density(s, m, n, sigma2), color=BLUE, lw=1.8,
+                label="Marchenko-Pastur density of the init law (theory)")
+        for k, edge in enumerate((lo, hi)):
+            ax.axvline(edge, color=BLUE, ls=":", lw=1, label="its support's edges (theory)" if k == 0 else None)
         ax.set_title(f"layer {i + 1}: W {m} x {n}\ninit erank {effective_rank(init):.1f}, "
                      f"trained {effective_rank(final):.1f}, top s {final.max():.2f} (edge {hi:.2f})", fontsize=9)
         ax.set_xlabel("singular value")
-        ax.legend(fontsize=7)
     axes[0].set_ylabel("density")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
     return fig
@@ -43,7 +44,7 @@ def plot_spectra(tracker: SpectrumTracker, title: str = ""):
 def plot_effective_rank(tracker: SpectrumTracker, title: str = ""):
     """Left: each layer's effective rank over training, as a share of min(m, n). Right: its largest singular value
     over the Marchenko-Pastur upper edge of its init."""
-    fig = new_figure(11, 3.8)
+    fig = new_figure(11, 4.2)
     left, right = fig.subplots(1, 2)
     colors = [BLUE, RED] + EXTRA
     for i, ((m, n), values) in enumerate(zip(tracker.shapes_, tracker.values_)):
@@ -54,10 +55,11 @@ def plot_effective_rank(tracker: SpectrumTracker, title: str = ""):
                    color=colors[i % len(colors)], label=label)
     left.set_ylabel("effective rank / min(m, n)")
     right.set_ylabel("largest singular value / MP upper edge")
-    right.axhline(1.0, color="black", ls=":", lw=1)
+    right.axhline(1.0, color="black", ls=":", lw=1, label="MP upper edge of the init law (theory)")
     for ax in (left, right):
         ax.set_xlabel("epoch")
-        ax.legend(fontsize=8)
+    handles, labels = right.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
     return fig
@@ -66,20 +68,19 @@ def plot_effective_rank(tracker: SpectrumTracker, title: str = ""):
 def plot_sharpness(runs: list[SharpnessRun]):
     """Top row: sharpness (top Hessian eigenvalue) over full-batch gradient descent, one panel per learning rate,
     with the 2 / lr line. Bottom row: the training loss (log)."""
-    fig = new_figure(4.2 * len(runs), 6.2)
+    fig = new_figure(4.2 * len(runs), 6.7)
     grid = fig.subplots(2, len(runs), squeeze=False, sharex="col")
     for c, run in enumerate(runs):
         top, bottom = grid[0, c], grid[1, c]
         top.plot(run.epochs, run.sharpness, color=BLUE, lw=1.6, label="sharpness (power iteration)")
-        top.axhline(run.edge, color=RED, ls="--", lw=1.4, label=f"2 / lr = {run.edge:g}")
+        top.axhline(run.edge, color=RED, ls="--", lw=1.4, label="2 / lr (theory: gradient descent's stability limit)")
         top.set_ylim(0, max(max(run.sharpness, default=0.0), run.edge) * 1.2)
-        top.set_title(f"lr {run.lr:g}" + (" (diverged)" if run.diverged else ""), fontsize=10)
-        top.legend(fontsize=8, loc="lower right")
+        top.set_title(f"lr {run.lr:g}, 2 / lr = {run.edge:g}" + (" (diverged)" if run.diverged else ""),
+                      fontsize=10)
         bottom.semilogy(np.arange(1, len(run.loss) + 1), run.loss, color="0.3", lw=1)
         bottom.set_xlabel("epoch")
     grid[0, 0].set_ylabel("top eigenvalue of the loss Hessian")
-    grid[1, 0].set_ylabel("training loss (MSE)")
-    fig.suptitle("Sharpness over full-batch gradient descent (tanh MLP, MSE) and the 2 / lr line of the edge of "
-                 "stability",
-                 fontsize=11)
+    grid[1, 0].set_ylabel("training loss (MSE; mean over the\nepoch's batches: its one full batch)")
+    fig.legend(*grid[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
+    fig.suptitle("Sharpness over full-batch gradient descent (tanh MLP, MSE) against 2 / lr", fontsize=11)
     return fig

@@ -1,10 +1,13 @@
-"""The lab's verdicts and ``report.md``: every check with its value, its criterion and whether it passed, then the
-numbers of each part, all read from the summary (nothing in the text is written by hand ahead of the run)."""
+"""The explain lab's page: ``checks`` (every property the lab tests, with its value and criterion, kept in
+summary.json), the claims built from those numbers (``make_claims``) and the document around them (``report``).
+Every sentence that says what happened is a claim; the prose says what was done and how to read it."""
 from __future__ import annotations
 
-from pathlib import Path
+from nnlab.claims import Claims
+from nnlab.document import Document
 
-__all__ = ["checks", "write_report", "PROBE_TOLERANCE", "IG_TOLERANCE", "SHAP_TOLERANCE", "HESSIAN_TOLERANCE"]
+__all__ = ["checks", "make_claims", "report", "TITLE", "PROBE_TOLERANCE", "IG_TOLERANCE", "SHAP_TOLERANCE",
+           "HESSIAN_TOLERANCE"]
 
 PROBE_TOLERANCE = 0.02      # accuracy points a probe may fall short (of the previous layer, of the network)
 IG_TOLERANCE = 0.01         # completeness: |sum IG - (f(x) - f(b))| <= 1 % of |f(x) - f(b)|
@@ -12,6 +15,10 @@ SHAP_TOLERANCE = 1e-6       # additivity, in logits
 HESSIAN_TOLERANCE = 1e-6    # power iteration vs the full Hessian, relative
 MP_MIN_SIZE = 32            # the Marchenko-Pastur check applies to matrices with min(m, n) >= this
 EDGE_BAND = (0.85, 1.15)    # "hovers at 2 / lr": late mean sharpness within this share of 2 / lr
+UNTANGLE = 0.2              # "the probe climbs": the last hidden layer's probe at least this above the input's
+STAND_OUT = 1.2             # a learned direction stands out: the top singular value at least this x the MP edge
+DISAGREE = 0.5              # methods disagree: some pair's rank agreement below this
+TITLE = "Looking inside a trained network"
 
 
 def _check(value, criterion: str, passed: bool) -> dict:
@@ -56,176 +63,355 @@ def checks(summary: dict) -> dict:
     return out
 
 
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return str(value)
+
+def _pct(x) -> str:
+    return f"{x:.1%}"
 
 
-def _checks_section(c: dict) -> list[str]:
-    failed = [name for name, v in c.items() if not v["passed"]]
-    lines = ["## Checks", "", f"{len(c) - len(failed)} of {len(c)} checks passed."
-             + (f" Not passed: {', '.join(failed)}." if failed else ""), "",
-             "| check | value | criterion | result |", "|---|---|---|---|"]
-    lines += [f"| {name} | {_fmt(v['value'])} | {v['criterion']} | {'pass' if v['passed'] else '**FAIL**'} |"
-              for name, v in c.items()]
-    return lines + [""]
+def _short(method: str) -> str:
+    return method.replace("integrated-gradients", "IG").replace("gradient-x-input", "grad x input")
 
 
-def _hidden_section(s: dict) -> list[str]:
-    probes, net = s["probe_accuracy_per_layer"], s["network_test_accuracy"]
+def _edge_sentence(r: dict) -> str:
+    """What the sharpness did at one learning rate, from its numbers."""
+    if r["max_sharpness"] is None:
+        return f"lr {r['lr']:g}: training diverged before the sharpness could be measured"
+    if r["epoch_at_edge"] is None:
+        text = (f"lr {r['lr']:g}: the sharpness never reached 2 / lr = {r['two_over_lr']:g} (at most "
+                f"{r['max_sharpness']:.2f}, {r['max_over_edge']:.2f} times it)")
+    else:
+        start = r["initial_sharpness"] / r["two_over_lr"]
+        reached = (f"started at {start:.2f} times 2 / lr = {r['two_over_lr']:g}, already past it"
+                   if r["epoch_at_edge"] == 0 else
+                   f"rose from {start:.2f} times 2 / lr = {r['two_over_lr']:g} to it by epoch {r['epoch_at_edge']}")
+        peak = f", peaked at {r['max_over_edge']:.2f} times it" if r["max_over_edge"] > 1.2 else ""
+        text = (f"lr {r['lr']:g}: the sharpness {reached}{peak} and ended at {r['late_over_edge']:.2f} times it "
+                "(mean of the last quarter)")
+    if r["diverged"]:
+        return text + ", and training diverged"
+    if r["final_loss"] is not None and r["min_loss_first_half"] is not None:
+        text += (f"; the final training loss {r['final_loss']:.4f} is below the first half's lowest "
+                 f"{r['min_loss_first_half']:.4f}" if r["final_loss"] < r["min_loss_first_half"] else
+                 f"; the final training loss {r['final_loss']:.4f} is not below the first half's lowest "
+                 f"{r['min_loss_first_half']:.4f}")
+    return text
+
+
+def make_claims(summary: dict, quick: bool) -> Claims:
+    """What this run shows, each sentence from the numbers, each stated as a finding only where it holds."""
+    from nnlab.labs.explain.sanity import SANITY_THRESHOLD
+    c = Claims(quick=quick)
+    chk = summary["checks"]
+    st = summary["settings"]
+
+    # 1) probes
+    probes, nets = summary["probe_accuracy_per_layer"], summary["network_test_accuracy"]
+    c.theory("probe_theory", "A linear probe on the last hidden layer can reproduce the network's decisions (the "
+             "network's own output layer is such a linear map), so it can match the network's accuracy; a probe "
+             "accuracy that rises with depth means each layer leaves the classes more linearly separable.")
+    ok = []
+    for task, p in probes.items():
+        rises, reaches = chk[f"probe_rises_with_depth/{task}"]["passed"], chk[f"probe_reaches_network/{task}"]["passed"]
+        layers = ", ".join(_pct(a) for a in p)
+        worst = min(range(1, len(p)), key=lambda k: p[k] - p[k - 1]) if len(p) > 1 else 0
+        numbers = {"task": task, "input": p[0], "last": p[-1], "net": nets[task], "tol": PROBE_TOLERANCE,
+                   "layers": layers, "drop_layer": worst, "drop": p[worst - 1] - p[worst] if worst else 0.0}
+        ok.append(reaches and p[-1] - p[0] >= UNTANGLE)
+        c.check(f"probe_{task}", rises and reaches, numbers=numbers,
+                finding="{task}: the probe's test accuracy rises with depth, from {input:.1%} on the raw input to "
+                        "{last:.1%} at the last hidden layer (per layer: {layers}), where it matches the network's "
+                        "{net:.1%} within {tol}.",
+                otherwise="{task}: probe test accuracy per layer {layers} (network {net:.1%})"
+                          + ("" if rises else "; layer {drop_layer} falls {drop:.1%} below the one before")
+                          + ("" if reaches else "; the last hidden layer falls short of the network by more than "
+                                                "{tol}") + ".")
+    if probes:
+        c.check("probes_untangle", all(ok), headline=True,
+                numbers={"pairs": "; ".join(f"{t} {_pct(p[0])} -> {_pct(p[-1])}" for t, p in probes.items()),
+                         "gain": 100 * UNTANGLE, "tol": PROBE_TOLERANCE},
+                finding="On every task a linear probe's test accuracy climbs by {gain:.0f} percentage points or more "
+                        "from the raw input to the last hidden layer ({pairs}) and reaches the network's own within "
+                        "{tol}: the layers make the classes linearly separable.",
+                otherwise="Not on every task does the probe climb by {gain:.0f} percentage points or more from the "
+                          "raw input to the last hidden layer and reach the network's accuracy within {tol} ({pairs}).")
+
+    # 2) attributions
+    ig, shap = summary["ig_completeness_rel_error"], summary["shap_additivity_abs_error"]
+    c.theory("attribution_definitions", "Integrated gradients are complete: sum_j IG_j = f_t(x) - f_t(baseline) (up "
+             "to the quadrature of the path integral). Kernel SHAP values are additive: the background's mean of f_t "
+             "plus sum_j phi_j = f_t(x). Both are properties of the definitions, so a run that breaks them has a "
+             "bug or too few steps.")
+    gaps = summary.get("ig_completeness_gaps", {})
+    if gaps:
+        c.check("ig_completeness", headline=True,
+                holds=all(g["worst_abs_error"] <= IG_TOLERANCE * g["mean_abs_gap"] for g in gaps.values()),
+                numbers={"errors": "; ".join(f"{n} {g['worst_abs_error']:.2g} against a mean |f(x) - f(b)| of "
+                                             f"{g['mean_abs_gap']:.3g}" for n, g in gaps.items()),
+                         "tol": IG_TOLERANCE, "steps": st["ig_steps"]},
+                finding="Integrated gradients are complete: on every data set the sum of the attributions misses "
+                        "f(x) - f(baseline) by at most {tol:.0%} of its typical size (worst absolute error {errors}; "
+                        "{steps} Gauss-Legendre nodes).",
+                otherwise="Integrated gradients miss completeness by more than {tol:.0%} of f(x) - f(baseline)'s "
+                          "typical size (worst absolute error {errors}; {steps} Gauss-Legendre nodes).")
+    if ig:
+        c.check("ig_completeness_per_example", all(chk[f"ig_completeness/{n}"]["passed"] for n in ig),
+                cause="the relative error divides by the example's own |f(x) - f(baseline)|, which for an example "
+                      "whose logit is close to the baseline's is near zero"
+                      if any(g["smallest_abs_gap"] < 0.1 * g["mean_abs_gap"] for g in gaps.values()) else None,
+                numbers={"errors": ", ".join(f"{n} {e:.2g}" for n, e in ig.items()), "tol": IG_TOLERANCE,
+                         "smallest": ", ".join(f"{n} {g['smallest_abs_gap']:.2g}" for n, g in gaps.items())},
+                finding="Per example, too: the worst relative completeness error is below {tol:.0%} ({errors}).",
+                otherwise="Per example, the worst relative completeness error is {errors}, not below {tol:.0%} "
+                          "(smallest |f(x) - f(baseline)|: {smallest}).")
+    if shap:
+        c.check("shap_additivity", all(chk[f"shap_additivity/{n}"]["passed"] for n in shap),
+                numbers={"errors": ", ".join(f"{n} {e:.2g}" for n, e in shap.items()), "tol": SHAP_TOLERANCE},
+                finding="Kernel SHAP values add up to the logit to within {tol:g} (worst absolute error: {errors}).",
+                otherwise="Kernel SHAP values miss additivity by more than {tol:g} (worst absolute error: {errors}).")
+    for name, a in summary["attributions"].items():
+        rho, methods = a["rank_agreement"]["spearman"], a["rank_agreement"]["methods"]
+        if rho is None:
+            continue
+        pairs = [(rho[i][j], f"{methods[i]} and {methods[j]}") for i in range(len(methods))
+                 for j in range(i + 1, len(methods))]
+        lo, hi = min(pairs), max(pairs)
+        c.check(f"methods_disagree_{name}", lo[0] < DISAGREE,
+                numbers={"dataset": name, "lo": lo[0], "lo_pair": lo[1], "hi": hi[0], "hi_pair": hi[1],
+                         "threshold": DISAGREE},
+                finding="{dataset}: the methods do not agree on which features matter: the rank agreement of their "
+                        "importances runs from {lo:.2f} ({lo_pair}) to {hi:.2f} ({hi_pair}).",
+                otherwise="{dataset}: every pair of methods agrees with rank correlation {lo:.2f} or more (lowest: "
+                          "{lo_pair}; highest: {hi_pair}, {hi:.2f}).")
+    sanity = summary.get("sanity")
+    if sanity:
+        corr = summary["sanity_rank_corr_randomized"]
+        if {"gradient-x-input", "integrated-gradients"} & set(corr):
+            c.theory("input_factor", "Gradient x input multiplies the gradient by the input x, integrated gradients "
+                     "by (x - baseline), which on the digits is zero wherever a pixel is blank (the baseline is the "
+                     "blank image). These factors are the same for every network, trained or random, and carry the "
+                     "input's pattern into the map; saliency |df/dx| has no such factor.")
+        for m, r in corr.items():
+            shaped = m in ("gradient-x-input", "integrated-gradients")
+            c.check(f"sanity_{m}", chk[f"sanity_randomized/{m}"]["passed"],
+                    cause="its map carries the input's factor, which randomising the weights leaves alone"
+                    if shaped else None,
+                    numbers={"method": m, "corr": r, "threshold": SANITY_THRESHOLD, "dataset": sanity["dataset"],
+                             "cascade": ", ".join(f"{v:.2f}" for v in sanity["rank_corr"][m])},
+                    finding="{method} ({dataset}): its maps of the fully randomised network have rank correlation "
+                            "{corr:.2f} with the trained network's, below {threshold}: they depend on what the "
+                            "network learned (cascade: {cascade}).",
+                    otherwise="{method} ({dataset}): its maps of the fully randomised network keep rank correlation "
+                              "{corr:.2f} with the trained network's, not below {threshold}: they change little "
+                              "when the weights are randomised (cascade: {cascade}).")
+        if "saliency" in corr and "integrated-gradients" in corr:
+            c.check("sanity_separates_methods", corr["saliency"] < SANITY_THRESHOLD <= corr["integrated-gradients"],
+                    headline=True,
+                    numbers={"saliency": corr["saliency"], "ig": corr["integrated-gradients"],
+                             "threshold": SANITY_THRESHOLD, "dataset": sanity["dataset"]},
+                    finding="The randomisation check separates the methods on {dataset}: with every layer "
+                            "re-initialised, saliency's maps lose their ranking (rank correlation {saliency:.2f} with "
+                            "the trained network's) while integrated gradients' keep it ({ig:.2f}).",
+                    otherwise="The randomisation check on {dataset}: rank correlation with the trained network's "
+                              "maps after re-initialising every layer: saliency {saliency:.2f}, integrated "
+                              "gradients {ig:.2f} (threshold {threshold}).")
+
+    # 3) spectra and sharpness
+    sp = summary["spectra"]
+    layers = sp["layers"]
+    c.theory("marchenko_pastur", "Marchenko-Pastur: the singular values of an m x n matrix of i.i.d. entries with "
+             "variance sigma^2 fill the interval from sigma |sqrt m - sqrt n| to sigma (sqrt m + sqrt n) with a "
+             "known density as m and n grow; nn.Linear's default init has sigma^2 = 1 / (3 fan_in).")
+    judged = [(i, l) for i, l in enumerate(layers, start=1) if f"marchenko_pastur_at_init/layer{i}" in chk]
+    if judged:
+        fit = [i for i, _ in judged if chk[f"marchenko_pastur_at_init/layer{i}"]["passed"]]
+        misfit = [i for i, _ in judged if i not in fit]
+        c.check("marchenko_pastur_at_init", not misfit,
+                numbers={"layers": ", ".join(map(str, fit)), "misfit": ", ".join(map(str, misfit)),
+                         "ks": ", ".join(f"layer {i} {l['init_ks_distance']:.3f}" for i, l in judged),
+                         "inside": ", ".join(f"{l['init_inside_support']:.0%}" for _, l in judged)},
+                finding="At init the singular values of layer(s) {layers} follow the Marchenko-Pastur law (KS "
+                        "distance {ks}, below 0.1; {inside} of them inside the support).",
+                otherwise="At init layer(s) {misfit} do not fit the Marchenko-Pastur law (KS distance {ks}; inside "
+                          "the support: {inside}).")
+    if layers:
+        epochs = sp["epochs"][-1]
+        c.check("learned_directions_stand_out", all(l["trained_top_over_edge"] >= STAND_OUT for l in layers),
+                headline=True,
+                numbers={"epochs": epochs, "dataset": sp["dataset"], "factor": STAND_OUT,
+                         "ratios": ", ".join(f"{l['trained_top_over_edge']:.2f}" for l in layers),
+                         "outliers": ", ".join(f"{l['trained_outliers']} of {min(l['shape'])}" for l in layers)},
+                finding="After {epochs} epochs on {dataset} every layer's largest singular value lies well past the "
+                        "init law's upper edge ({ratios} times it, layer by layer; past the edge: {outliers}): "
+                        "training grows directions the random init did not have.",
+                otherwise="After {epochs} epochs on {dataset} the largest singular value is {ratios} times the "
+                          "init law's upper edge, layer by layer (not every layer reaches {factor}; past the edge: "
+                          "{outliers}).")
+        fell = [i for i, l in enumerate(layers, start=1) if l["effective_rank_final"] < l["effective_rank_init"]]
+        rose = [i for i in range(1, len(layers) + 1) if i not in fell]
+        c.check("effective_rank_falls", not rose,
+                numbers={"fell": ", ".join(map(str, fell)) or "none", "rose": ", ".join(map(str, rose)),
+                         "ranks": "; ".join(f"layer {i} {l['effective_rank_init']:.1f} -> "
+                                            f"{l['effective_rank_final']:.1f}" for i, l in enumerate(layers, 1))},
+                finding="Training lowered the effective rank of every layer ({ranks}).",
+                otherwise="The effective rank fell in layer(s) {fell} and did not fall in layer(s) {rose} ({ranks}).")
+
+    runs = summary["sharpness"]["runs"]
+    c.theory("edge_theory", "Gradient descent with step lr on a quadratic of curvature lambda is stable only while "
+             "lambda < 2 / lr. Cohen et al. (2021) observed that on neural networks the sharpness (the loss "
+             "Hessian's top eigenvalue) rises until it reaches 2 / lr and then hovers there while the loss keeps "
+             "falling: the edge of stability.")
+    for r in runs:
+        c.check(f"sharpness_lr_{r['lr']:g}", chk[f"edge_of_stability/lr={r['lr']:g}"]["passed"],
+                numbers={"text": _edge_sentence(r), "lr": r["lr"], "late": r["late_over_edge"],
+                         "peak": r["max_over_edge"], "band": list(EDGE_BAND)},
+                finding="{text}: the edge of stability's pattern (reach 2 / lr, then hover within {band[0]}-{band[1]} "
+                        "times it).",
+                otherwise="{text}: not the edge of stability's pattern (reach 2 / lr, then hover within "
+                          "{band[0]}-{band[1]} times it).")
+    if runs:
+        r = min(runs, key=lambda r: r["lr"])
+        good = (not r["diverged"] and r["max_sharpness"] is not None
+                and r["initial_sharpness"] <= 0.5 * r["two_over_lr"]
+                and chk[f"edge_of_stability/lr={r['lr']:g}"]["passed"])
+        numbers = {"lr": r["lr"], "edge": r["two_over_lr"], "band": list(EDGE_BAND),
+                   "start": None if r["initial_sharpness"] is None else r["initial_sharpness"] / r["two_over_lr"],
+                   "peak": r["max_over_edge"], "late": r["late_over_edge"], "epoch": r["epoch_at_edge"]}
+        numbers["measured"] = ", ".join(f"{k} {'n/a' if numbers[v] is None else format(numbers[v], '.2f')}"
+                                        for k, v in (("start", "start"), ("peak", "peak"),
+                                                     ("last-quarter mean", "late")))
+        c.check("edge_of_stability", good, headline=True, numbers=numbers,
+                finding="At the smallest learning rate, {lr:g}, the sharpness started at {start:.2f} times 2 / lr = "
+                        "{edge:g}, rose to it by epoch {epoch} (peak {peak:.2f} times it) and hovered there: its mean "
+                        "over the last quarter was {late:.2f} times 2 / lr (band {band[0]}-{band[1]}).",
+                otherwise="At the smallest learning rate, {lr:g}, the sharpness did not rise from well below 2 / lr = "
+                          "{edge:g} to it and hover within {band[0]}-{band[1]} times it (as multiples of 2 / lr: "
+                          "{measured}).")
+        stable = [r for r in runs if not r["diverged"] and r["late_over_edge"] is not None]
+        if stable:
+            c.check("never_above_edge", all(r["late_over_edge"] <= EDGE_BAND[1] for r in stable),
+                    numbers={"runs": ", ".join(f"lr {r['lr']:g} {r['late_over_edge']:.2f}" for r in stable),
+                             "top": EDGE_BAND[1], "diverged": ", ".join(f"{r['lr']:g}" for r in runs
+                                                                        if r["diverged"]) or "none"},
+                    finding="No stable run held its sharpness clearly above 2 / lr: its last-quarter mean over 2 / lr "
+                            "was {runs}, none above {top} (diverged: {diverged}).",
+                    otherwise="A stable run kept its sharpness above {top} times 2 / lr: last-quarter mean over "
+                              "2 / lr {runs} (diverged: {diverged}).")
+    p = summary["sharpness"]["power_iteration_check"]
+    c.check("power_iteration_matches_hessian", chk["power_iteration_vs_full_hessian"]["passed"],
+            numbers={"power": p["power_iteration"], "full": p["full_hessian"], "calls": p["hvp_calls"],
+                     "err": p["rel_error"], "tol": HESSIAN_TOLERANCE},
+            finding="Power iteration on Hessian-vector products gives {power:.12g} after {calls} products, the full "
+                    "Hessian's largest eigenvalue {full:.12g}: they agree to {err:.1e} (relative), below {tol:g}.",
+            otherwise="Power iteration gives {power:.12g} after {calls} products, the full Hessian {full:.12g}: "
+                      "relative difference {err:.1e}, not below {tol:g}.")
+    return c
+
+
+def report(summary: dict) -> Document:
+    """The page's document: what each part ran, its tables and figures; findings are claims."""
+    st = summary["settings"]
+    doc = Document(TITLE)
+    versions = ", ".join(f"{k} {v}" for k, v in summary["versions"].items() if v)
+    doc.paragraph(f"Seed {st['seed']}; 2-D nets trained {st['epochs_2d']} epochs, tabular nets "
+                  f"{st['epochs_tabular']}, sharpness runs {st['sharpness_epochs']}. Libraries: {versions}. Test "
+                  "accuracy is the finished model's, in eval mode, on the held-out points.")
+
+    # 1) neurons and hidden spaces
+    probes, net = summary["probe_accuracy_per_layer"], summary["network_test_accuracy"]
     depth = max(len(p) for p in probes.values())
-    lines = ["## 1. Neurons and hidden spaces", "",
-             "A tanh MLP per 2-D task; a logistic regression (the probe) fitted on each layer's activations of the "
-             "training points, scored on the test points.", "",
-             "| task | network test acc. | " + " | ".join(["input"] + [f"layer {i}" for i in range(1, depth)]) + " |",
-             "|---|---:|" + "---:|" * depth]
-    for task, p in probes.items():
-        lines.append(f"| {task} | {net[task]:.3f} | " + " | ".join(f"{a:.3f}" for a in p) + " |")
-    lines.append("")
-    for task, p in probes.items():
-        c = s["checks"]
-        rises = c[f"probe_rises_with_depth/{task}"]["passed"]
-        reaches = c[f"probe_reaches_network/{task}"]["passed"]
-        lines.append(f"- {task}: the probe goes from {p[0]:.1%} on the raw input to {p[-1]:.1%} at the last hidden "
-                     f"layer (network {net[task]:.1%}); it {'rises' if rises else 'does not rise'} with depth "
-                     f"and {'reaches' if reaches else 'falls short of'} the network's accuracy.")
-    figures = [f for f in s["files"] if f.startswith("neurons")] + ["hidden_spaces.png"]
-    return lines + [""] + [f"![{f[:-4]}]({f})" for f in figures] + [""]
+    doc.heading("1. Neurons and hidden spaces")
+    doc.paragraph(f"A tanh MLP ({' -> '.join(['2', *map(str, st['hidden_2d']), 'classes'])}, full-batch Adam, lr "
+                  "0.03, 30 % of the points held out) per 2-D task. The probe is a logistic regression fitted on a "
+                  "layer's activations of the training points and scored on the test points; entry 'input' probes "
+                  "the raw coordinates.")
+    doc.claims(["probe_theory"])
+    doc.table(["task", "network test accuracy", "input", *[f"layer {i}" for i in range(1, depth)]],
+              [[task, _pct(net[task]), *[_pct(a) for a in p]] for task, p in probes.items()])
+    doc.claims(["probes_untangle", *[f"probe_{t}" for t in probes]])
+    doc.paragraph("How to read the neuron maps: each small square is one hidden unit's tanh output over the input "
+                  "plane (blue -1, red +1), one column per layer; the large panel is the network's output with the "
+                  "test points. The evolution figure shows the same units at the snapshot epochs of one run. The "
+                  "hidden spaces project every point's layer activations on their first two principal components; "
+                  "'PCA keeps' is the share of the variance those two keep.")
+    for f in [f for f in summary["files"] if f.startswith("neurons")] + ["hidden_spaces.png"]:
+        doc.image(f, f[:-4].replace("_", " "))
 
-
-def _attribution_section(s: dict) -> list[str]:
-    lines = ["## 2. Attributions", ""]
-    for name, a in s["attributions"].items():
+    # 2) attributions
+    doc.heading("2. Attributions")
+    doc.paragraph(f"Every method explains the predicted class's logit of the first {st['n_explain']} test examples "
+                  "(permutation importance: the whole test set). A local method's global importance is its mean "
+                  "|attribution| per feature; permutation's is the mean drop in -log loss when the feature is "
+                  "shuffled. The rank agreement is the Spearman correlation between two methods' importances. "
+                  "Breast cancer's baseline (integrated gradients) is the training mean, the digits' the blank image.")
+    doc.claims(["attribution_definitions", "ig_completeness", "ig_completeness_per_example", "shap_additivity"])
+    for name, a in summary["attributions"].items():
         methods = a["rank_agreement"]["methods"]
-        lines += [f"### {name} (test accuracy {a['test_accuracy']:.3f}, {a['n_explained']} test examples "
-                  "explained; the predicted class's logit)", "",
-                  "| method | top features |", "|---|---|"]
-        lines += [f"| {m} | {', '.join(feats)} |" for m, feats in a["top_features"].items()]
+        doc.heading(f"{name} (test accuracy {_pct(a['test_accuracy'])}, {a['n_explained']} test examples "
+                    "explained)", 3)
+        doc.table(["method", "top features"], [[m, ", ".join(f)] for m, f in a["top_features"].items()])
         rho = a["rank_agreement"]["spearman"]
         if rho is not None:
-            lines += ["", "Spearman rank agreement of the global importances:", "",
-                      "| | " + " | ".join(methods) + " |", "|---|" + "---:|" * len(methods)]
-            lines += [f"| {m} | " + " | ".join(f"{v:.2f}" for v in row) + " |" for m, row in zip(methods, rho)]
-            M = len(methods)
-            pairs = [(rho[i][j], methods[i], methods[j]) for i in range(M) for j in range(i + 1, M)]
-            hi, lo = max(pairs), min(pairs)
-            lines += ["", f"Closest: {hi[1]} and {hi[2]} ({hi[0]:.2f}); furthest apart: {lo[1]} and {lo[2]} "
-                          f"({lo[0]:.2f})."]
-        if name in s["ig_completeness_rel_error"]:
-            lines.append(f"Integrated gradients' completeness: worst relative error "
-                         f"{s['ig_completeness_rel_error'][name]:.2e}.")
-        if name in s["shap_additivity_abs_error"]:
-            lines.append(f"SHAP additivity: worst absolute error {s['shap_additivity_abs_error'][name]:.2e}.")
-        lines += ["", f"![attributions {name}](attributions_{name}.png)"]
-        if f"class_maps_{name}.png" in s["files"]:
-            lines.append(f"![class maps {name}](class_maps_{name}.png)")
-        lines.append("")
-    sanity = s.get("sanity")
+            doc.paragraph("Spearman rank agreement of the global importances:")
+            doc.table(["", *methods], [[m, *[f"{v:.2f}" for v in row]] for m, row in zip(methods, rho)])
+        doc.claims([f"methods_disagree_{name}"])
+        doc.image(f"attributions_{name}.png", f"attributions {name}")
+        if f"class_maps_{name}.png" in summary["files"]:
+            doc.paragraph("Per class: the mean test image, and the mean saliency and integrated-gradients maps of the "
+                          "class's own logit over its test examples, each map scaled to its largest |value|.")
+            doc.image(f"class_maps_{name}.png", f"class maps {name}")
+    sanity = summary.get("sanity")
     if sanity:
-        c = s["checks"]
-        lines += [f"### Sanity check: randomised weights ({sanity['dataset']})", "",
-                  "| method | " + " | ".join(f"{k} layers random" for k in sanity["layers_randomized"])
-                  + " | verdict |", "|---|" + "---:|" * len(sanity["layers_randomized"]) + "---|"]
-        for m, corr in sanity["rank_corr"].items():
-            verdict = "passes" if c[f"sanity_randomized/{m}"]["passed"] else "**fails**"
-            lines.append(f"| {m} | " + " | ".join(f"{v:.2f}" for v in corr) + f" | {verdict} |")
-        failed = [m for m in sanity["rank_corr"] if not c[f"sanity_randomized/{m}"]["passed"]]
-        lines.append("")
-        if failed:
-            lines.append(f"{', '.join(failed)} {'fail' if len(failed) > 1 else 'fails'} the check: the maps of a "
-                         "network with random weights keep much of the trained network's ranking."
-                         + (" Gradient x input multiplies the gradient by the input, integrated gradients by "
-                            "(x - baseline), which is zero wherever a digit's pixel is blank; that factor is the "
-                            "same for every network and makes their maps look alike. They show the input as much "
-                            "as the model." if set(failed) & {"gradient-x-input", "integrated-gradients"} else ""))
-        else:
-            lines.append("Every method's maps change when the weights are randomised: they depend on what was learned.")
-        lines += ["", f"![sanity check](sanity_check_{sanity['dataset']}.png)", ""]
-    return lines
+        doc.heading(f"Sanity check: randomised weights ({sanity['dataset']})", 3)
+        doc.paragraph("Cascading randomisation (Adebayo et al. 2018): the Linear layers are re-initialised from the "
+                      "output down, and the same examples and classes explained again. Each number is the mean over "
+                      "examples of the Spearman correlation between |map| of the trained and of the randomised "
+                      "network; a method passes when the fully randomised network's maps correlate below "
+                      f"{_sanity_threshold()}.")
+        doc.table(["method", *[f"{k} layers random" for k in sanity["layers_randomized"]]],
+                  [[m, *[f"{v:.2f}" for v in corr]] for m, corr in sanity["rank_corr"].items()])
+        doc.claims(["sanity_separates_methods", *[f"sanity_{m}" for m in sanity["rank_corr"]], "input_factor"])
+        doc.image(f"sanity_check_{sanity['dataset']}.png", "sanity check")
+
+    # 3) spectra and sharpness
+    sp = summary["spectra"]
+    doc.heading("3. Weight spectra and sharpness")
+    doc.paragraph(f"Every weight matrix of the {sp['dataset']} model (nn.Linear's default init), at init and after "
+                  f"{sp['epochs'][-1]} epochs. The KS distance compares the init singular values with the "
+                  f"Marchenko-Pastur law; a layer with fewer than {MP_MIN_SIZE} singular values is not judged "
+                  "against it (its KS distance is shown only). The effective rank is exp of the entropy of the "
+                  "singular values' shares.")
+    doc.claims(["marchenko_pastur"])
+    doc.table(["layer", "W (m x n)", "MP support", "init range", "KS to MP", "trained top s", "top s / edge",
+               "values past the edge", "effective rank init -> trained"],
+              [[str(i), f"{l['shape'][0]} x {l['shape'][1]}", f"[{l['mp_edges'][0]:.3f}, {l['mp_edges'][1]:.3f}]",
+                f"[{l['init_range'][0]:.3f}, {l['init_range'][1]:.3f}]", f"{l['init_ks_distance']:.3f}",
+                f"{l['trained_top']:.2f}", f"{l['trained_top_over_edge']:.2f}", str(l["trained_outliers"]),
+                f"{l['effective_rank_init']:.1f} -> {l['effective_rank_final']:.1f}"]
+               for i, l in enumerate(sp["layers"], start=1)])
+    doc.claims(["marchenko_pastur_at_init", "learned_directions_stand_out", "effective_rank_falls"])
+    doc.image("spectra.png", "spectra")
+    doc.image("effective_rank.png", "effective rank")
+
+    doc.paragraph(f"Sharpness: a tanh MLP 2 -> 16 -> 16 -> 1 trained with MSE (targets -1/+1) on "
+                  f"{st['sharpness_n']} seed-circle points by full-batch gradient descent, "
+                  f"{st['sharpness_epochs']} epochs per learning rate, from the same initial weights; the top "
+                  f"eigenvalue of the loss Hessian by power iteration every {st['sharpness_every']} epochs. Final "
+                  "loss: the finished model on the whole training set; the first half's lowest: the lowest epoch "
+                  "loss (the loss of the epoch's one full batch, before its step) of the first half.")
+    doc.claims(["edge_theory"])
+    doc.table(["lr", "2 / lr", "sharpness at start", "max", "mean, last quarter", "last quarter / (2 / lr)",
+               "final training loss"],
+              [[f"{r['lr']:g}", f"{r['two_over_lr']:g}", "diverged", "", "", "", ""] if r["max_sharpness"] is None
+               else [f"{r['lr']:g}", f"{r['two_over_lr']:g}", f"{r['initial_sharpness']:.2f}",
+                     f"{r['max_sharpness']:.2f}", f"{r['late_mean_sharpness']:.2f}", f"{r['late_over_edge']:.2f}",
+                     "n/a" if r["final_loss"] is None else f"{r['final_loss']:.4f}"]
+               for r in summary["sharpness"]["runs"]])
+    doc.claims(["edge_of_stability", *[f"sharpness_lr_{r['lr']:g}" for r in summary["sharpness"]["runs"]],
+                "never_above_edge", "power_iteration_matches_hessian"])
+    doc.image("sharpness.png", "sharpness")
+    return doc
 
 
-def _spectra_section(s: dict) -> list[str]:
-    sp = s["spectra"]
-    lines = ["## 3. Weight spectra and sharpness", "",
-             f"Every weight matrix of the {sp['dataset']} model (nn.Linear's default init, variance 1 / (3 fan_in)), "
-             f"at init and after {sp['epochs'][-1]} epochs.", "",
-             "| layer | W (m x n) | MP support | init range | KS to MP | trained top s / edge | values past the edge "
-             "| effective rank init -> trained |", "|---|---|---|---|---:|---:|---:|---|"]
-    for i, l in enumerate(sp["layers"], start=1):
-        lines.append(f"| {i} | {l['shape'][0]} x {l['shape'][1]} | [{l['mp_edges'][0]:.3f}, {l['mp_edges'][1]:.3f}] "
-                     f"| [{l['init_range'][0]:.3f}, {l['init_range'][1]:.3f}] | {l['init_ks_distance']:.3f} | "
-                     f"{l['trained_top_over_edge']:.2f} | {l['trained_outliers']} | "
-                     f"{l['effective_rank_init']:.1f} -> {l['effective_rank_final']:.1f} |")
-    c = s["checks"]
-    fits = [str(i) for i, l in enumerate(sp["layers"], start=1) if c.get(f"marchenko_pastur_at_init/layer{i}",
-                                                                          {}).get("passed")]
-    misfits = [str(i) for i, l in enumerate(sp["layers"], start=1) if f"marchenko_pastur_at_init/layer{i}" in c
-               and not c[f"marchenko_pastur_at_init/layer{i}"]["passed"]]
-    small = [str(i) for i, l in enumerate(sp["layers"], start=1) if min(l["shape"]) < MP_MIN_SIZE]
-    fell = [str(i) for i, l in enumerate(sp["layers"], start=1)
-            if l["effective_rank_final"] < l["effective_rank_init"]]
-    rose = [str(i) for i, l in enumerate(sp["layers"], start=1) if str(i) not in fell]
-    tops = [l["trained_top_over_edge"] for l in sp["layers"]]
-    text = []
-    if fits:
-        text.append(f"At init, the singular values of layer(s) {', '.join(fits)} follow the Marchenko-Pastur law.")
-    if misfits:
-        text.append(f"Layer(s) {', '.join(misfits)} do not fit it at init (see the KS distance).")
-    if small:
-        text.append(f"Layer(s) {', '.join(small)} have too few singular values for the law to be judged; their KS "
-                    "distance is shown only.")
-    text.append(f"After training, the largest singular value is {min(tops):.2f} to {max(tops):.2f} times the upper "
-                "edge: a few strong learned directions stand out of the random bulk.")
-    if fell:
-        text.append(f"The effective rank fell in layer(s) {', '.join(fell)}"
-                    + (f" and did not fall in layer(s) {', '.join(rose)}." if rose else "."))
-    lines += ["", " ".join(text), "",
-              "![spectra](spectra.png)", "![effective rank](effective_rank.png)", "",
-              "| lr | 2 / lr | sharpness at start | max | mean, last quarter | last quarter / (2 / lr) | final loss |",
-              "|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in s["sharpness"]["runs"]:
-        if r["max_sharpness"] is None:
-            lines.append(f"| {r['lr']:g} | {r['two_over_lr']:g} | diverged | | | | |")
-            continue
-        lines.append(f"| {r['lr']:g} | {r['two_over_lr']:g} | {r['initial_sharpness']:.2f} | {r['max_sharpness']:.2f} "
-                     f"| {r['late_mean_sharpness']:.2f} | {r['late_over_edge']:.2f} | {r['final_loss']:.4f} |")
-    lines.append("")
-    for r in s["sharpness"]["runs"]:
-        if r["max_sharpness"] is None:
-            continue
-        if r["epoch_at_edge"] is None:
-            lines.append(f"- lr {r['lr']:g}: the sharpness never reached 2 / lr = {r['two_over_lr']:g} "
-                         f"(at most {r['max_sharpness']:.2f}).")
-        else:
-            start = r["initial_sharpness"] / r["two_over_lr"]
-            reached = (f"started at {start:.2f} times 2 / lr = {r['two_over_lr']:g}, already past the edge"
-                       if r["epoch_at_edge"] == 0 else
-                       f"rose from {start:.2f} times 2 / lr = {r['two_over_lr']:g} to the edge by epoch "
-                       f"{r['epoch_at_edge']}")
-            peak = f", peaked at {r['max_over_edge']:.2f} times it" if r["max_over_edge"] > 1.2 else ""
-            lines.append(f"- lr {r['lr']:g}: the sharpness {reached}{peak}"
-                         + f" and ended at {r['late_over_edge']:.2f} times it (mean of the last quarter)"
-                         + (" while the loss kept falling." if r["final_loss"] < r["min_loss_first_half"]
-                            else "; the loss did not improve on its first half."))
-    p = s["sharpness"]["power_iteration_check"]
-    lines += ["", f"Power iteration on Hessian-vector products gives {p['power_iteration']:.12g} after "
-                  f"{p['hvp_calls']} products; the full Hessian's largest eigenvalue is {p['full_hessian']:.12g} "
-                  f"(relative difference {p['rel_error']:.1e}).", "", "![sharpness](sharpness.png)", ""]
-    return lines
-
-
-def write_report(summary: dict, path: str | Path) -> None:
-    """Write ``report.md`` from the summary dictionary of ``run_explain``."""
-    st = summary["settings"]
-    versions = ", ".join(f"{k} {v}" for k, v in summary["versions"].items() if v)
-    lines = ["# Looking inside a trained network", "",
-             f"Seed {st['seed']}; 2-D nets trained {st['epochs_2d']} epochs, tabular nets {st['epochs_tabular']}, "
-             f"sharpness runs {st['sharpness_epochs']}; {summary['wall_time_s']:.1f} s. Versions: {versions}.", ""]
-    lines += _checks_section(summary["checks"])
-    lines += _hidden_section(summary)
-    lines += _attribution_section(summary)
-    lines += _spectra_section(summary)
-    Path(path).write_text("\n".join(lines))
+def _sanity_threshold():
+    from nnlab.labs.explain.sanity import SANITY_THRESHOLD
+    return SANITY_THRESHOLD

@@ -137,8 +137,9 @@ class SharpnessRun:
     lr: float
     epochs: list[int] = field(default_factory=list)
     sharpness: list[float] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)          # every epoch's training loss
+    loss: list[float] = field(default_factory=list)          # every epoch's training loss (its one full batch)
     diverged: bool = False
+    final_loss: float | None = None                          # the finished model's training loss (history.final)
 
     @property
     def edge(self) -> float:
@@ -146,7 +147,8 @@ class SharpnessRun:
 
     def summary(self) -> dict:
         """Peak sharpness and its mean over the last quarter, both also relative to 2 / lr; the first measured
-        epoch at >= 95 % of 2 / lr; the final loss and the lowest loss of the first half."""
+        epoch at >= 95 % of 2 / lr; the final loss (the finished model on the whole training set), the last
+        epoch's loss (before its step) and the lowest epoch loss of the first half."""
         s = np.asarray(self.sharpness)
         late = s[len(s) - max(1, len(s) // 4):] if len(s) else s
         at_edge = [e for e, v in zip(self.epochs, s) if v >= 0.95 * self.edge]
@@ -157,7 +159,8 @@ class SharpnessRun:
                 "max_over_edge": float(s.max() / self.edge) if len(s) else None,
                 "late_over_edge": float(late.mean() / self.edge) if len(s) else None,
                 "epoch_at_edge": at_edge[0] if at_edge else None,
-                "final_loss": self.loss[-1] if self.loss else None,
+                "final_loss": self.final_loss,
+                "last_epoch_loss": self.loss[-1] if self.loss else None,
                 "min_loss_first_half": float(np.min(self.loss[:max(1, len(self.loss) // 2)])) if self.loss else None}
 
 
@@ -184,7 +187,8 @@ def sharpness_study(settings: Settings, progress=lambda message: None) -> list[S
         tracker = SharpnessTracker(Xt, T, "mse", every=settings.sharpness_every)
         history = fit(model, X, y, TrainConfig(optimizer="sgd", lr=lr, epochs=settings.sharpness_epochs, loss="mse",
                                                seed=settings.seed), task="classification", observers=[tracker])
-        runs.append(SharpnessRun(lr, tracker.epochs_, tracker.sharpness_, history.loss, history.diverged))
+        runs.append(SharpnessRun(lr, tracker.epochs_, tracker.sharpness_, history.loss, history.diverged,
+                                 history.final.get("train_loss")))
     return runs
 
 

@@ -6,19 +6,21 @@ import math
 
 import numpy as np
 
-from nnlab.labs.study.figures_one_layer import draw_regions
+from nnlab.labs.study.figures_one_layer import REGIONS, draw_regions
 from nnlab.viz._style import BLUE, RED, new_figure, scatter_classes
 
 __all__ = ["plot_activation_curves", "plot_activation_outcomes", "plot_activation_boundaries"]
 
 
 def _pm(pair, percent: bool = False) -> str:
-    m, s = pair
-    return f"{m:.1%} ± {s:.1%}" if percent else f"{m:.3g} ± {s:.2g}"
+    """As the report writes it (``report.pm``)."""
+    from nnlab.labs.study.report import pm
+    return pm(pair, percent)
 
 
 def _curves(trials, name: str) -> np.ndarray:
-    """(seeds, epochs) training loss of one activation, NaN-padded where a run stopped early."""
+    """(seeds, epochs) training loss (mean over each epoch's batches) of one activation, NaN-padded where a run
+    stopped early."""
     runs = [t.loss for t in trials if t.params["model.activation"] == name]
     width = max(len(r) for r in runs)
     out = np.full((len(runs), width), np.nan)
@@ -56,7 +58,7 @@ def plot_activation_curves(trials, summary: dict, s):
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
     for ax in axes[:, 0]:
-        ax.set_ylabel("training loss")
+        ax.set_ylabel("training loss\n(mean over the epoch's batches)")
     fig.suptitle(f"Training loss per activation over {s.seeds} seeds (thin: each seed; band: min-max; red: median; "
                  f"grey: the other activations' medians)\n2 -> {s.hidden} -> 2 on {s.dataset}, SGD lr {s.lr:g}, "
                  f"batch {s.batch_size}", fontsize=11)
@@ -85,8 +87,8 @@ def plot_activation_outcomes(summary: dict, s):
         med = info["epochs_to_target_median"]
         right.text(never_x * 1.25, i, "median " + ("never" if med is None else f"{med:g}"), va="center", fontsize=8)
     left.axvline(0.5, color="grey", ls=":", lw=1)
-    left.set_yticks(y, [f"{n}\n{summary[n]['test_accuracy'][0]:.1%} ± {summary[n]['test_accuracy'][1]:.1%}"
-                        for n in names], fontsize=8)
+    left.set_yticks(y, [f"{n}\n{_pm(summary[n]['test_accuracy'], True)}" for n in names], fontsize=8)
+    left.set_ylabel("activation (mean ± std test accuracy)")
     left.set_xlim(min(0.4, left.get_xlim()[0]), 1.02)
     left.set_xlabel("final test accuracy (dots: seeds; red: mean ± std; dotted: chance)")
     left.grid(alpha=0.3, axis="x")
@@ -108,7 +110,7 @@ def plot_activation_boundaries(result: dict, s):
     names = list(summary)
     seeds = summary[names[0]]["seeds"]
     r = len(axis)
-    fig = new_figure(1.75 * len(names) + 0.4, 1.75 * len(seeds) + 0.9)
+    fig = new_figure(1.75 * len(names) + 0.4, 1.95 * len(seeds) + 1.1)
     axes = fig.subplots(len(seeds), len(names), squeeze=False)
     for j, name in enumerate(names):
         accs = dict(zip(summary[name]["seeds"], summary[name]["test_accuracy_per_seed"]))
@@ -116,8 +118,7 @@ def plot_activation_boundaries(result: dict, s):
             ax = axes[i, j]
             draw_regions(ax, axis, grids[(name, seed)].reshape(r, r), alpha=0.4)
             scatter_classes(ax, data.X_train, data.y_train, size=1.5, edge="none")
-            ax.text(0.03, 0.03, f"{accs[seed]:.1%}", transform=ax.transAxes, fontsize=7,
-                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
+            ax.set_xlabel(f"test {accs[seed]:.1%}", fontsize=8, labelpad=2)      # under the panel, off the data
             ax.set_xlim(-data.domain, data.domain)
             ax.set_ylim(-data.domain, data.domain)
             ax.set_aspect("equal")
@@ -127,5 +128,6 @@ def plot_activation_boundaries(result: dict, s):
                 ax.set_title(name, fontsize=10)
             if j == 0:
                 ax.set_ylabel(f"seed {seed}", fontsize=9)
-    fig.suptitle(f"Decision boundaries after {s.epochs} epochs (corner: test accuracy)", fontsize=11)
+    fig.suptitle(f"Decision boundaries after {s.epochs} epochs, a column per activation, a row per seed\n"
+                 f"({REGIONS}; under each panel: its final test accuracy)", fontsize=11)
     return fig

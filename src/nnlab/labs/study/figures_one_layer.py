@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.viz._style import BLUE, RED, new_figure, region_cmap, scatter_classes
+from nnlab.viz._style import BLUE, RED, legend_outside, new_figure, region_cmap, scatter_classes
 
 __all__ = ["plot_boundary_with_units", "plot_training", "draw_regions"]
 
 
+REGIONS = "regions: predicted class; points: training data; blue -1, red 1"
+
+
 def draw_regions(ax, axis: np.ndarray, classes: np.ndarray, alpha: float = 0.3) -> None:
-    """Predicted classes (r, r), indexed [x, y] on ``axis`` (r,), as faint regions."""
+    """Predicted classes (r, r), indexed [x, y] on ``axis`` (r,), as faint regions (the figure's title says what
+    the two colours are: ``REGIONS``)."""
     step = axis[1] - axis[0]
     extent = (axis[0] - step / 2, axis[-1] + step / 2, axis[0] - step / 2, axis[-1] + step / 2)
     ax.imshow(classes.T, origin="lower", extent=extent, cmap=region_cmap(2), vmin=-0.5, vmax=1.5, alpha=alpha,
               interpolation="nearest")
+    ax._nnlab_no_colorbar = True     # two colours for two classes, named in the figure's title, not a scale
 
 
 def _title(cfg) -> str:
@@ -25,17 +30,15 @@ def _title(cfg) -> str:
 
 def plot_boundary_with_units(result: dict):
     """The torch run's decision regions, training points (test points outlined) and, dashed, the line
-    w . x + b = 0 of every hidden unit: the boundary is bent only where these lines run."""
+    w . x + b = 0 of every hidden unit."""
     from nnlab.training.losses import LOSSES
     from nnlab.viz import plot_decision_boundary
     run, data, cfg = result["torch"], result["data"], result["config"]
     final = run.history.final
     fig = plot_decision_boundary(run.model, data.X_train, data.y_train, LOSSES[cfg.train.loss], domain=data.domain,
-                                 title=_title(cfg), accuracy=final["train_accuracy"], labels=[str(c) for c in
-                                                                                             data.classes],
-                                 X_test=data.X_test, y_test=data.y_test, test_accuracy=final["test_accuracy"])
+                                 title=_title(cfg), labels=[str(c) for c in data.classes],
+                                 X_test=data.X_test, y_test=data.y_test)
     ax = fig.axes[0]
-    ax.title.set_fontsize(11)
     first = run.model.linear_layers()[0]
     W, b = first.weight.detach().numpy(), first.bias.detach().numpy()           # (h, 2), (h,)
     d = data.domain
@@ -49,7 +52,18 @@ def plot_boundary_with_units(result: dict):
         ax.plot(xs, ys, "--", color="black", lw=0.9, alpha=0.6, label="hidden unit: w.x + b = 0" if i == 0 else None)
     ax.set_xlim(-d, d)
     ax.set_ylim(-d, d)
-    ax.legend(loc="upper right", fontsize=8)
+    # one legend under the panel (with the units' lines) and the accuracies with the report's digits (the
+    # finished network on the whole sets), whichever legend and title plot_decision_boundary drew
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    for legend in list(fig.legends):
+        legend.remove()
+    ax.set_title("")
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=3, fontsize=9,
+               title="points: true class (test points outlined); regions: predicted class")
+    fig.suptitle(f"{_title(cfg)}\nfinished network: training accuracy {final['train_accuracy']:.1%}, "
+                 f"test accuracy {final['test_accuracy']:.1%}", fontsize=12)
     return fig
 
 
@@ -60,7 +74,7 @@ def plot_training(result: dict):
     epochs = sorted(hand.snapshots)
     axis = result["grid_axis"]
     r = len(axis)
-    fig = new_figure(2.6 * len(epochs), 6.6)
+    fig = new_figure(max(2.6 * len(epochs), 12.0), 7.4)     # wide enough for the legend under the curves
     grid = fig.add_gridspec(2, len(epochs), height_ratios=[1.0, 1.05])
     for j, e in enumerate(epochs):
         ax = fig.add_subplot(grid[0, j])
@@ -75,11 +89,13 @@ def plot_training(result: dict):
         ax.set_yticks([])
     ax = fig.add_subplot(grid[1, :])
     x = np.arange(1, len(run.history.loss) + 1)
-    ax.plot(x, run.history.loss, color=BLUE, lw=2.2, alpha=0.8, label="training loss, torch (nnlab.fit)")
-    ax.plot(x[:len(run.history.test_loss)], run.history.test_loss, color=RED, lw=1.3, label="test loss, torch")
+    ax.plot(x, run.history.loss, color=BLUE, lw=2.2, alpha=0.8,
+            label="training loss (mean over the epoch's batches), torch (nnlab.fit)")
+    ax.plot(x[:len(run.history.test_loss)], run.history.test_loss, color=RED, lw=1.3,
+            label="test loss (whole test set, end of epoch), torch")
     ax.plot(np.arange(1, len(hand.loss) + 1), hand.loss, ":", color="black", lw=1.4,
-            label=f"training loss, hand-written backward (NumPy float64); max |difference| "
-                  f"{result['loss_max_abs_diff']:.1e}")
+            label=f"training loss (mean over the epoch's batches), hand-written backward (NumPy float64); "
+                  f"largest |difference| {result['loss_max_abs_diff']:.1e}")
     for e in epochs:
         if e:
             ax.axvline(e, color="grey", lw=0.8, ls="--", alpha=0.6)
@@ -89,6 +105,6 @@ def plot_training(result: dict):
     ax.set_xlabel("epoch (log; dashed: the snapshots above)")
     ax.set_ylabel("cross-entropy (log)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=9, loc="lower left")
-    fig.suptitle("Training: " + _title(cfg), fontsize=12)
+    legend_outside(ax, "below", ncol=2)
+    fig.suptitle(f"Training: {_title(cfg)}\n(snapshots of the hand-written run; {REGIONS})", fontsize=12)
     return fig

@@ -56,7 +56,11 @@ def _heatmap(ax, fig, cells, s, n_train, value, text, label: str, cmap_name: str
     ax.set_ylabel("learning rate (SGD)")
     ax.set_xlim(-0.5, len(bss) - 0.5)
     ax.set_ylim(-0.5, len(lrs) - 0.5)
-    fig.colorbar(image, ax=ax, label=label, shrink=0.85)
+    bar = fig.colorbar(image, ax=ax, label=label, shrink=0.85)
+    from matplotlib.ticker import FormatStrFormatter, LogFormatter
+    # plain numbers (0.01, 0.1; 6, 8, 10), not 1e-02 or 6 x 10^0; minor ticks labelled only over a short range
+    bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    bar.ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
 
 
 def plot_sensitivity_heatmaps(result: dict, s):
@@ -76,7 +80,7 @@ def plot_sensitivity_heatmaps(result: dict, s):
         if c["diverged"] == c["seeds"]:
             return "diverged"
         m, sd = c["train_loss"]
-        return f"{m:.2g}\n±{sd:.1g}{div_note(c)}"
+        return f"{m:.3g}\n± {sd:.2g}{div_note(c)}"          # the digits of the report's table
 
     _heatmap(left, fig, cells, s, n_train, lambda c: c["train_loss"][0], loss_text,
              "final training loss (log)", "viridis", best["lowest_loss"], all_diverged)
@@ -109,31 +113,40 @@ def plot_sensitivity_heatmaps(result: dict, s):
 
 
 def plot_sensitivity_curves(result: dict, s):
-    """One panel per batch size: the median training loss over seeds for every learning rate; losses above the
-    divergence threshold are drawn at the ceiling (dashed), so a blow-up shows as a curve hitting it."""
+    """One panel per batch size, a colour per learning rate: every seed's training loss per epoch (mean over the
+    epoch's batches; thin) and the median over the seeds that did not diverge (bold; over all seeds where every
+    one diverged). Losses above 3 x the divergence threshold, or not finite, are drawn at that cap, and a run that
+    stopped (its loss no longer finite) stays there, so a blow-up shows as a curve rising to the cap."""
     import matplotlib
+    from nnlab.labs.study.grid import diverged
     trials, n_train = result["trials"], result["n_train"]
     ceiling = s.blow_up_loss * 3
     cmap = matplotlib.colormaps["plasma"]
-    fig = new_figure(3.3 * len(s.batch_sizes) + 1.2, 4.4)
+    fig = new_figure(3.3 * len(s.batch_sizes) + 2.4, 4.6)
     axes = fig.subplots(1, len(s.batch_sizes), squeeze=False, sharey=True)[0]
+    x = np.arange(1, s.grid_epochs + 1)
     for ax, b in zip(axes, s.batch_sizes):
         for k, lr in enumerate(s.lrs):
-            runs = [t.loss for t in trials if t.params["train.batch_size"] == b and t.params["train.lr"] == lr]
-            curves = np.full((len(runs), s.grid_epochs), ceiling)     # a stopped (diverged) run stays there
-            for i, r in enumerate(runs):
-                r = np.where(np.isfinite(r), np.minimum(r, ceiling), ceiling)
+            runs = [t for t in trials if t.params["train.batch_size"] == b and t.params["train.lr"] == lr]
+            colour = cmap(0.1 + 0.8 * k / max(1, len(s.lrs) - 1))
+            curves = np.full((len(runs), s.grid_epochs), ceiling)      # a stopped (diverged) run stays at the cap
+            for i, t in enumerate(runs):
+                r = np.where(np.isfinite(t.loss), np.minimum(t.loss, ceiling), ceiling)[:s.grid_epochs]
                 curves[i, :len(r)] = r
-            ax.plot(np.arange(1, s.grid_epochs + 1), np.median(curves, axis=0), lw=1.4,
-                    color=cmap(0.1 + 0.8 * k / max(1, len(s.lrs) - 1)), label=f"lr {lr:g}")
-        ax.axhline(s.blow_up_loss, color="black", ls="--", lw=0.9)
+                ax.plot(x, curves[i], lw=0.6, alpha=0.3, color=colour)
+            kept = [i for i, t in enumerate(runs) if not diverged(t, s.blow_up_loss)] or list(range(len(runs)))
+            if runs:
+                ax.plot(x, np.median(curves[kept], axis=0), lw=1.8, color=colour, label=f"lr {lr:g}")
+        ax.axhline(s.blow_up_loss, color="black", ls="--", lw=0.9,
+                   label=f"divergence threshold ({s.blow_up:g} x log 2)")
         ax.set_yscale("log")
         ax.set_xscale("log")
         ax.set_title(f"batch {batch_label(b, n_train)}", fontsize=10)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3, which="both")
-    axes[0].set_ylabel("training loss, median over seeds")
-    axes[0].text(1.2, s.blow_up_loss * 1.15, "diverged above", fontsize=7)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, title="SGD")
-    fig.suptitle("Loss curves behind the heatmaps (losses above the dashed line are capped)", fontsize=11)
+    axes[0].set_ylabel("training loss\n(mean over the epoch's batches)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8,
+               title=f"SGD; bold: median of the\nseeds that did not diverge;\nthin: each of {s.seeds} seeds")
+    fig.suptitle(f"Loss curves behind the heatmaps (a diverged run is drawn at the cap, {ceiling:.3g} = 3 x the "
+                 "threshold)", fontsize=11)
     return fig

@@ -21,10 +21,12 @@ class Trial:
     params: dict                 # the swept values, e.g. {"train.lr": 0.1, "train.batch_size": 4, "train.seed": 0}
     config: dict                 # its full RunConfig as JSON
     run_id: int
-    loss: np.ndarray             # (epochs_run,) mean training loss per epoch; NaN/inf where it blew up
+    loss: np.ndarray             # (epochs_run,) training loss per epoch, mean over the epoch's batches; NaN/inf
+                                 # where it blew up
     test_loss: np.ndarray        # (epochs_run,)
     test_accuracy: np.ndarray    # (epochs_run,)
-    final: dict                  # train_loss, train_accuracy, test_loss, test_accuracy, epochs_run, ...
+    final: dict                  # the finished network on the whole sets: train_loss, train_accuracy, test_loss,
+                                 # test_accuracy; epochs_run, ...
 
     @property
     def seed(self) -> int:
@@ -79,7 +81,10 @@ def run_grid(spec: dict, store_dir: str | Path, progress=lambda message: None) -
 
     parsed = parse_spec(spec)
     trials = expand(parsed)
-    result = run_sweep(parsed, store=store_dir, executor="vectorized", observer=_Counter(parsed.name, progress))
+    # workers=1: a trial the vectorized executor hands to the process executor runs in one worker, not one per
+    # core, so the sweep never needs more than the one thread the study runs on
+    result = run_sweep(parsed, store=store_dir, executor="vectorized", workers=1,
+                       observer=_Counter(parsed.name, progress))
     if result.interrupted:
         raise KeyboardInterrupt
     with RunStore(store_dir) as store:

@@ -114,7 +114,13 @@ def run_one_layer(s: Settings, seed: int = 0, resolution: int = 150) -> dict:
     hand_loss = np.asarray(hand.loss)
     m = min(len(torch_loss), len(hand_loss))
     torch_params = [p.detach().numpy().astype(np.float64) for p in torch_run.model.parameters()]
-    return {"config": cfg, "data": data, "torch": torch_run, "hand": hand, "grid_axis": axis,
+    from nnlab.scratch import softmax_cross_entropy
+    hand_final = {}
+    for prefix, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
+        X = np.asarray(X, dtype=np.float64)                 # the finished hand-written network on the whole set
+        hand_final[f"{prefix}_loss"] = float(softmax_cross_entropy(hand.net.forward(X), np.asarray(y))[0])
+        hand_final[f"{prefix}_accuracy"] = float(np.mean(hand.net.predict(X) == y))
+    return {"config": cfg, "data": data, "torch": torch_run, "hand": hand, "grid_axis": axis, "hand_final": hand_final,
             "gradient_check": check,
             "loss_max_abs_diff": float(np.max(np.abs(torch_loss[:m] - hand_loss[:m]))) if m else float("nan"),
             "param_max_abs_diff": float(max(np.max(np.abs(a - b)) for a, b in zip(torch_params, hand.net.params))),
