@@ -1,4 +1,5 @@
-"""``nnlab gd`` run as a user runs it: bad input gets one line and exit 2; --quick writes every file it names."""
+"""``nnlab gd`` run as a user runs it: bad input gets one line and exit 2; --quick publishes its page (summary.json,
+claims.json, report.md, report.html) with every headline claim holding and no figure problems."""
 import json
 import subprocess
 import sys
@@ -7,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+
+from labcheck import check_lab_outputs
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
@@ -48,25 +51,40 @@ def test_help_lists_the_parts_functions_and_optimizers():
         assert word in text
 
 
+HEADLINES = {"a_converges_iff_lr_below_1", "b_floor_matches_theory", "b_floor_grows_with_lr",
+             "b_small_batches_first_per_example", "heavy_ball_faster", "tuned_lrs_differ", "net_adam_before_sgd"}
+
+
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("gd")
     result = nnlab("gd", "--quick", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    return out, json.loads((out / "summary.json").read_text()), (out / "summary.md").read_text()
+    return out, json.loads((out / "summary.json").read_text()), (out / "report.md").read_text(), result.stdout
+
+
+def test_quick_run_publishes_its_page_and_every_headline_holds(quick):
+    out, _, _, stdout = quick
+    claims = check_lab_outputs(out, "gd")
+    ids = {c["id"] for c in claims}
+    assert HEADLINES <= ids
+    assert {c["id"] for c in claims if c["headline"]} == HEADLINES
+    assert not (out / "summary.md").exists()
+    for claim in claims:                                  # the command says what the page says
+        assert claim["text"][:60] in " ".join(stdout.split())
 
 
 def test_quick_run_writes_every_figure_it_names(quick):
-    out, summary, markdown = quick
+    out, summary, markdown, _ = quick
     assert len(summary["files"]) >= 10
     for name in summary["files"]:
         img = np.asarray(Image.open(out / name).convert("L"), dtype=float)
         assert img.shape[0] > 300 and img.std() > 10          # a real picture, not a blank canvas
-        assert f"]({name})" in markdown                       # and summary.md links it
+        assert f"]({name})" in markdown                       # and the report shows it
 
 
 def test_quick_run_summary_holds_the_key_numbers(quick):
-    _, summary, _ = quick
+    _, summary, _, _ = quick
     parts = summary["parts"]
     assert set(parts) == {"a", "b", "paths", "compare", "network"}
     a = parts["a"]
@@ -77,3 +95,14 @@ def test_quick_run_summary_holds_the_key_numbers(quick):
     assert set(parts["paths"]["himmelblau"]["reached_from"]["(0, 0)"]) == set(parts["paths"]["optimizers"])
     assert parts["compare"]["functions"]["himmelblau"]["gd"]["lr"] > 0
     assert len(parts["network"]["optimizers"]) == 7
+
+
+def test_the_page_shows_the_measured_numbers_it_claims(quick):
+    # one meaning per number: the noise floor the claim cites is the table's, and the table is the summary's
+    out, summary, markdown, _ = quick
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    for row in summary["parts"]["b"]["noise_floor"]:
+        cited = claims["b_floor_grows_with_lr"]["numbers"][f"floor_lr{row['lr']:g}_b{row['batch_size']}"]
+        assert cited == row["measured"] and f"{row['measured']:.3g}" in markdown
+    for name, row in summary["parts"]["network"]["optimizers"].items():
+        assert f"| {name} | {row['lr']:g} |" in markdown and f"{row['final_loss']:.4f}" in markdown

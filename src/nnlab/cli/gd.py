@@ -1,4 +1,5 @@
-"""``nnlab gd``: the gradient-descent lab (exercise 1.3): its figures, summary.json and summary.md."""
+"""``nnlab gd``: the gradient-descent lab (exercise 1.3): its figures, summary.json, claims.json, report.md and
+report.html."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument, check_choice
-from nnlab.cli._common import FLAGS, app, choices, console, out_dir
+from nnlab.cli._common import FLAGS, app, choices, console, out_dir, show_claims
 from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.lab import PARTS
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS
@@ -41,11 +42,13 @@ def _numbers(text: str | None, name: str, kind):
 
 @app.command("gd")
 def gd(
-    out: Annotated[Path, typer.Option(help="Directory for the figures, summary.json and summary.md.")] = Path(
+    out: Annotated[Path, typer.Option(help="Directory for the figures, report.html, report.md, claims.json and "
+                                           "summary.json.")] = Path(
         "results/gd"),
     part: Annotated[str, typer.Option(help=f"Parts to run, comma-separated: all, {choices(PARTS)}.")] = "all",
     quick: Annotated[bool, typer.Option(
-        "--quick", help="Small grids, few epochs, one 2-D function: a smoke run of about half a minute.")] = False,
+        "--quick", help="Small grids, fewer epochs, one 2-D function: a short run that still shows the lab's "
+                    "headline lessons.")] = False,
     function: Annotated[Optional[str], typer.Option(
         help=f"2-D functions for paths/compare, comma-separated (default all; --quick: himmelblau): "
              f"{choices(FUNCTIONS)}.")] = None,
@@ -81,7 +84,7 @@ def gd(
     from nnlab.labs.gd.lab import run_lab
     err_console = console(stderr=True)
     summary = run_lab(out, parts, settings, log=lambda message: err_console.print(f"[dim]{message}[/]"))
-    _report(summary, out)
+    show_claims(out, summary["run"]["seconds"])
 
 
 def _check_parts_have_optimizers(parts, settings) -> None:
@@ -91,29 +94,3 @@ def _check_parts_have_optimizers(parts, settings) -> None:
     if "network" in parts and not settings.network_optimizers:
         raise InvalidArgument(f"The 'optimizer' parameter must name one of {sorted(OPTIMIZERS)} for the network "
                               f"part. Got {list(settings.optimizers)!r} instead.", "optimizer")
-
-
-def _report(summary: dict, out: Path) -> None:
-    con = console()
-    parts = summary["parts"]
-    if "a" in parts:
-        a = parts["a"]
-        con.print(f"Part A: iteration counts match the closed form within {a['max_count_difference']} step(s) over "
-                  f"{a['grid']['n']} learning rates; lr 0.5 takes {a['lr_0.5_iterations']} step; lr >= 1 converged "
-                  f"{a['lr_ge_1_converged']} times")
-    if "b" in parts and parts["b"]["noise_floor"]:
-        worst = max(abs(r["relative_error"]) for r in parts["b"]["noise_floor"])
-        con.print(f"Part B: f = (1/n) sum (x - a_i)^2 - c has coefficients {parts['b']['coefficients']}; "
-                  f"noise floor within {worst:.1%} of lr s^2 / (b (1 - lr))")
-    if "paths" in parts:
-        r = parts["paths"]["rates"]
-        con.print(f"kappa = 100: gd rate {r['gd_measured']:.4f} (theory {r['gd_rate']:.4f}), heavy ball "
-                  f"{r['heavy_ball_measured']:.4f} (theory {r['hb_rate']:.4f})")
-    if "network" in parts:
-        for name, row in parts["network"]["optimizers"].items():
-            reached = f"97 % at epoch {row['epochs_to_97']}" if row["epochs_to_97"] else "97 % not reached"
-            accuracy = row["final_accuracy"]
-            shown = f"{accuracy:.1%}" if accuracy is not None else "-"
-            con.print(f"network {name:9s} lr {row['lr']:<6g} {reached}, final accuracy {shown}"
-                      + (" (diverged)" if row["diverged"] else ""))
-    con.print(f"wrote {len(summary['files'])} figures, summary.json and summary.md to {out}")

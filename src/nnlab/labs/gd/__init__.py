@@ -9,8 +9,11 @@ Modules, one idea each:
     rates        Goh's optimal step sizes on a quadratic and the measured linear rates
     tuning       the learning-rate sweep: log grid, fixed budget, scored by final f - f*
     network      the seed's MLP on seed-circle with each optimizer at its tuned lr (through ``nnlab.fit``)
-    plots_1d, plots_2d, plots_net   figure functions returning matplotlib Figures
-    lab          PARTS: runs the parts, writes the figures, summary.json and summary.md
+    plots_1d, plots_2d, plots_compare   figure functions returning matplotlib Figures
+    report       the page: claims built from the numbers (each stated as a finding only where it holds), and the
+                 document around them
+    lab          PARTS: runs the parts, writes the figures, then summary.json, claims.json, report.md and
+                 report.html (``nnlab.labpage.write_lab``)
 
 Nothing here imports torch or matplotlib at module level.
 """

@@ -1,12 +1,12 @@
 """PARTS and ``run_lab``: each part computes its numbers, writes its figures, and returns its summary.
 
-``run_lab(out, parts, settings)`` runs the named parts in order into ``out`` and writes ``summary.json`` (the
-numbers) and ``summary.md`` (the same numbers as tables, with the figures linked). The paths and the compare
-parts share one learning-rate sweep per function.
+``run_lab(out, parts, settings)`` runs the named parts in order into ``out`` and publishes the run through
+``nnlab.labpage.write_lab``: ``summary.json`` (the numbers), ``claims.json`` (what the numbers show, each claim
+with its predicate's verdict), ``report.md`` and ``report.html`` (see ``nnlab.labs.gd.report``). The paths and the
+compare parts share one learning-rate sweep per function.
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -20,7 +20,10 @@ from nnlab.labs.gd import scalar, stochastic
 from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.settings import LabSettings, N_TERMS
 
-__all__ = ["Part", "PARTS", "run_lab", "jsonable"]
+__all__ = ["Part", "PARTS", "run_lab", "jsonable", "LEVEL", "GOOD"]
+
+LEVEL = 1.0       # Part B: "close" means f - f* below this (from 144 at x0 = 10)
+GOOD = 1e-6       # compare: an lr "works" when its run ends with f - f* at most this
 
 
 def jsonable(value):
@@ -80,7 +83,9 @@ def part_a(ctx: _Context) -> dict:
             "grid": {"low": float(grid[0]), "high": float(grid[-1]), "n": len(grid)},
             "max_count_difference": max(abs(r["iterations"] - r["predicted"]) for r in below),
             "gradient_rule_alone_max_difference": max(alone) if alone else None,
-            "lr_0.5_iterations": half["iterations"],
+            "lr_0.5_iterations": half["iterations"], "lr_0.5_x_end": half["x_end"],
+            "lr_lt_1_count": len(below), "lr_lt_1_converged": sum(r["status"] == "converged" for r in below),
+            "lr_ge_1_count": len(above),
             "lr_ge_1_statuses": {st: sum(r["status"] == st for r in above)
                                  for st in sorted({r["status"] for r in above})},
             "lr_ge_1_converged": sum(r["status"] == "converged" for r in above),
@@ -110,13 +115,27 @@ def part_b(ctx: _Context) -> dict:
         ctx.save(plot_noise_floor(floors), "part_b_noise_floor.png")
     table = [{k: v for k, v in r.items() if k != "runs"} | {
         "examples": int(r["runs"][0].examples[-1]),
-        "ms_per_step": float(np.median([run.seconds[-1] / max(1, len(run.seconds) - 1) for run in r["runs"]]) * 1e3)}
+        "ms_per_step": float(np.median([run.seconds[-1] / max(1, len(run.seconds) - 1) for run in r["runs"]]) * 1e3),
+        **_reach(r["runs"], LEVEL),
+        # the median duration of one step, pooled over seeds: robust to the pauses another process causes
+        "ms_per_step_typical": float(np.median(np.concatenate([np.diff(run.seconds) for run in r["runs"]])) * 1e3)}
         for r in rows]
     return {"n_terms": terms.n, "c": terms.c, "mean_a": float(terms.a.mean()), "sigma2": terms.sigma2,
             "coefficients": [1.0, float(-2 * terms.a.mean()), float(np.mean(terms.a ** 2) - terms.c)],
             "identity_max_relative_error": identity_error, "sampling": "epoch", "epochs": b.b_epochs,
             "seeds": b.b_seeds, "x0": s.x0, "table": table, "noise_floor": floors,
-            "noise_floor_steps": b.floor_steps}
+            "noise_floor_steps": b.floor_steps, "level": LEVEL, "start_error": float((s.x0 + 2.0) ** 2)}
+
+
+def _reach(runs, level: float) -> dict:
+    """The first step (and examples seen) at which the median over seeds of f - f* falls below ``level``; None
+    when it does not within the budget."""
+    length = min(len(run.error) for run in runs)
+    median = np.median(np.stack([run.error[:length] for run in runs]), axis=0)            # (T,)
+    below = np.flatnonzero(median < level)
+    if not len(below):
+        return {"steps_to_level": None, "examples_to_level": None}
+    return {"steps_to_level": int(below[0]), "examples_to_level": int(runs[0].examples[below[0]])}
 
 
 def part_paths(ctx: _Context) -> dict:
@@ -130,14 +149,14 @@ def part_paths(ctx: _Context) -> dict:
     for name in s.functions:
         ctx.log(f"paths: {name}")
         fn, sweeps = FUNCTIONS[name], ctx.sweeps(name)
-        ctx.save(plot_paths(fn, sweeps, b.contour_points), f"paths_{name}.png")
+        ctx.save(plot_paths(fn, sweeps, b.contour_points, same_as_gd=_sgd_draws_gd(sweeps)), f"paths_{name}.png")
         ctx.save(plot_surface(fn, sweeps, max(40, b.contour_points // 2)), f"surface_{name}.png")
         rows = {}
         for opt, sw in sweeps.items():
             i = sw.best
             row = {"lr": sw.best_lr, "tuned": sw.tuned, "final_gap": float(sw.scores[i]),
                    "diverged_at": int(sw.paths.diverged_at[i]) if sw.paths.diverged[i] else None,
-                   "end": sw.paths.final[i].tolist()}
+                   "end": sw.paths.final[i].tolist(), "end_movement": _end_movement(sw.paths, i)}
             if fn.f_star is None:
                 out = np.flatnonzero(np.abs(sw.paths.xy[:, i, 1]) > 1)
                 row["escape_step"] = int(out[0]) if len(out) else None
@@ -161,16 +180,39 @@ def part_paths(ctx: _Context) -> dict:
             reached[f"({start[0]:g}, {start[1]:g})"] = codes
         maps = [basins(fn, o, sw.best_lr, b.basin_points, b.steps) for o, sw in sweeps.items()]
         ctx.save(plot_basins(fn, maps), "himmelblau_basins.png")
+        codes = np.stack([m.codes.ravel() for m in maps])                          # (optimizers, starts)
+        distinct = [len({c for c in column if c >= 0}) for column in codes.T]
         result["himmelblau"] = {"minima": fn.minima.tolist(), "reached_from": reached,
                                 "basin_shares": {m.optimizer: m.shares(len(fn.minima)) for m in maps},
-                                "basin_grid": b.basin_points}
+                                "basin_grid": b.basin_points,
+                                # starts from which two optimizers end at two different minima
+                                "different_minima_share": float(np.mean(np.array(distinct) >= 2))}
     return result
+
+
+def _sgd_draws_gd(sweeps: dict) -> bool | None:
+    """Whether the tuned sgd path drawn is gd's, point for point (None: not both drawn)."""
+    if not {"gd", "sgd"} <= set(sweeps):
+        return None
+    gd, sgd = sweeps["gd"], sweeps["sgd"]
+    a, b = gd.paths.xy[:, gd.best], sgd.paths.xy[:, sgd.best]
+    return bool(gd.best_lr == sgd.best_lr and np.array_equal(a, b, equal_nan=True))
+
+
+def _end_movement(paths, i: int, tail: float = 0.1) -> float | None:
+    """How far run i still moves at the end: the largest distance from its last position to any position of the
+    last ``tail`` of its steps (None if it diverged)."""
+    if paths.diverged[i]:
+        return None
+    xy = paths.path(i)
+    last = xy[-max(2, int(round(tail * (len(xy) - 1))) + 1):]
+    return float(np.max(np.linalg.norm(last - xy[-1], axis=1)))
 
 
 def part_compare(ctx: _Context) -> dict:
     from nnlab.labs.gd.plots_compare import plot_sensitivity
     s, b = ctx.settings, ctx.settings.budget
-    result = {"grid": None, "steps": b.steps, "functions": {}}
+    result = {"grid": None, "steps": b.steps, "good": GOOD, "functions": {}}
     for name in s.functions:
         fn = FUNCTIONS[name]
         if fn.f_star is None:
@@ -182,6 +224,7 @@ def part_compare(ctx: _Context) -> dict:
         result["functions"][name] = {o: {"lr": sw.best_lr, "final_gap": sw.best_score,
                                          "at_grid_edge": sw.best in (0, len(sw.lrs) - 1),
                                          "diverged_lrs": int(np.sum(~np.isfinite(sw.scores))),
+                                         "good_lrs": int(np.sum(sw.scores <= GOOD)),
                                          "scores": sw.scores.tolist()} for o, sw in sweeps.items()}
     return result
 
@@ -223,28 +266,40 @@ PARTS: dict[str, Part] = {p.name: p for p in [
 
 def run_lab(out: str | Path, parts=tuple(PARTS), settings: LabSettings = LabSettings(),
             log: Callable[[str], None] = lambda message: None) -> dict:
-    """Run ``parts`` (names of PARTS, in PARTS order) into ``out``; write summary.json and summary.md.
+    """Run ``parts`` (names of PARTS, in PARTS order) into ``out``; publish summary.json, claims.json, report.md
+    and report.html (``nnlab.labpage.write_lab``).
 
-    Returns the summary: per part its numbers, plus settings, files, versions and wall times.
+    Returns the summary: per part its numbers, plus settings, files, versions, wall times and the ``run`` record.
+    Torch and the BLAS libraries run on one thread, so the lab's time does not depend on the machine's load.
     """
-    from nnlab.labs.gd.report import summary_markdown
+    import torch
+    from threadpoolctl import threadpool_limits
+    from nnlab.labpage import write_lab
+    from nnlab.labs.gd.report import make_claims, report
     from nnlab.tour import versions
     for p in parts:
         check_choice("part", p, PARTS)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    begin = time.perf_counter()
     ctx = _Context(settings, out, log)
     summary = {"settings": {"quick": settings.quick, "seed": settings.seed, "functions": list(settings.functions),
                             "optimizers": list(settings.optimizers), "budget": vars(settings.budget)},
                "parts": {}, "seconds": {}}
-    for name in [p for p in PARTS if p in parts]:
-        log(PARTS[name].title)
-        start = time.perf_counter()
-        summary["parts"][name] = PARTS[name].run(ctx)
-        summary["seconds"][name] = time.perf_counter() - start
-    summary["files"] = ctx.files
-    summary["versions"] = versions()
-    summary = jsonable(summary)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "summary.md").write_text(summary_markdown(summary))
-    return summary
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)          # 2-D paths and a 330-parameter net: per-op overhead, not arithmetic
+    try:
+        with threadpool_limits(limits=1):
+            for name in [p for p in PARTS if p in parts]:
+                log(PARTS[name].title)
+                start = time.perf_counter()
+                summary["parts"][name] = PARTS[name].run(ctx)
+                summary["seconds"][name] = time.perf_counter() - start
+            summary["files"] = ctx.files
+            summary["versions"] = versions()          # (torch_threads: the one thread the lab ran on)
+            summary = jsonable(summary)
+            result = write_lab(out, report(summary), make_claims(summary), summary, lab="gd",
+                               quick=settings.quick, seconds=time.perf_counter() - begin)
+    finally:
+        torch.set_num_threads(threads)
+    return result.summary

@@ -6,7 +6,7 @@ import numpy as np
 
 from nnlab.labs.gd import scalar
 from nnlab.labs.gd._axes import log_axis
-from nnlab.viz._style import BLUE, EXTRA, RED, new_figure
+from nnlab.viz._style import BLUE, EXTRA, RED, legend_outside, new_figure
 
 __all__ = ["plot_iteration_counts", "plot_scalar_paths", "plot_minibatch", "plot_noise_floor"]
 
@@ -21,7 +21,7 @@ def plot_iteration_counts(rows: list[dict], runs: list, tol: float, x0: float):
     left, right = fig.subplots(1, 2)
     lrs = np.array([r["lr"] for r in rows])
     predicted = np.array([r["predicted"] if r["lr"] < 1 else np.nan for r in rows], dtype=float)
-    left.plot(lrs, predicted, color="#444444", lw=1.2, drawstyle="steps-mid", label="closed form (lr < 1)")
+    left.plot(lrs, predicted, color="#444444", lw=1.2, drawstyle="steps-mid", label="theory: closed form (lr < 1)")
     for status, (color, marker) in _STATUS_STYLE.items():
         sel = [r for r in rows if r["status"] == status]
         if sel:
@@ -29,40 +29,45 @@ def plot_iteration_counts(rows: list[dict], runs: list, tol: float, x0: float):
                          zorder=3, label=f"measured: {status} ({len(sel)})")
     half = next((r for r in rows if r["lr"] == 0.5), None)
     if half:
-        left.annotate(f"lr = 0.5: {half['iterations']} step", (0.5, half["iterations"]), (0.55, 2.5),
+        n = half["iterations"]
+        left.annotate(f"lr = 0.5: {n} update{'' if n == 1 else 's'}", (0.5, max(n, 1)), (0.55, 2.5),
                       arrowprops={"arrowstyle": "->"}, fontsize=10)
-    left.axvspan(1.0, lrs.max() + 0.01, color=RED, alpha=0.07, label="lr >= 1: |1 - 2 lr| >= 1")
+    if lrs.max() >= 1:
+        left.axvspan(1.0, lrs.max() + 0.01, color=RED, alpha=0.07, label="theory: no convergence, |1 - 2 lr| >= 1")
     log_axis(left)
     left.set_xlabel("learning rate")
-    left.set_ylabel("iterations until the stopping rule (log)")
+    left.set_ylabel("updates until the stopping rule (log)")
     left.set_title(f"f(x) = x^2 + 4x + 4 from x0 = {x0:g}, tol = {tol:g}\n"
                    "stop when |f'(x)| < tol, |x_t+1 - x_t| < tol, a non-finite value, or max_iter", fontsize=11)
     left.grid(alpha=0.3)
-    left.legend(fontsize=8, loc="upper center")
+    legend_outside(left, "below", ncol=2)
     colors = [BLUE, "#2ca02c", "#9467bd", "#ff7f0e", RED, "#8c564b"]
     for run, color in zip(runs, colors):
         err = np.abs(run.xs + 2.0)
         t = np.arange(len(err))
         shown = err > 0
-        label = f"lr {run.lr:g}: {run.status} ({run.reason}, {run.iterations} updates)"
+        label = f"lr {run.lr:g}: {run.status} ({run.reason}, {_updates(run.iterations)})"
+        if not shown.all():                                     # an exact 0 has no place on a log axis
+            label += f"; x = -2 exactly after {_updates(int(np.argmin(shown)))}"
         right.plot(t[shown], err[shown], "o", ms=2.5, color=color, label=label)
         with np.errstate(over="ignore"):
             theory = np.abs(1 - 2 * run.lr) ** t * abs(run.x0 + 2)
         keep = theory < 1e7                                     # the panel shows up to 1e6
         right.plot(t[keep], theory[keep], "--", lw=1, color=color)
-        if not shown.all():
-            right.annotate(f"lr {run.lr:g}: x = -2 exactly after {int(np.argmin(shown))} step", (1, 1e-3),
-                           fontsize=9, color=color)
     log_axis(right)
     right.set_xscale("symlog", linthresh=10)
     right.set_ylim(1e-9, 1e6)
     right.set_xlim(0, max(len(run.xs) for run in runs))
     right.set_xlabel("step t (symlog)")
     right.set_ylabel("|x_t + 2| (log)")
-    right.set_title("error against step: dots measured, dashed |1 - 2 lr|^t |x0 + 2|", fontsize=11)
+    right.set_title("error against step: dots measured, dashed theory |1 - 2 lr|^t |x0 + 2|", fontsize=11)
     right.grid(alpha=0.3)
-    right.legend(fontsize=8, loc="upper left")
+    legend_outside(right, "below", ncol=2)
     return fig
+
+
+def _updates(n: int) -> str:
+    return f"{n} update" if n == 1 else f"{n} updates"
 
 
 def plot_scalar_paths(runs: list, steps_shown: int = 12):
@@ -72,7 +77,7 @@ def plot_scalar_paths(runs: list, steps_shown: int = 12):
     fig = new_figure(4.6 * cols, 3.9 * rows + 0.4)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for ax in axes[len(runs):]:
-        ax.set_axis_off()
+        ax.remove()                                             # no empty panels
     for ax, run in zip(axes, runs):
         xs = run.xs[:steps_shown + 1]
         span = max(14.0, float(np.max(np.abs(xs + 2))) * 1.1)
@@ -82,11 +87,12 @@ def plot_scalar_paths(runs: list, steps_shown: int = 12):
         ax.plot(xs[0], scalar.f(xs[0]), "o", color="black", ms=6, label="start")
         ax.plot(-2, 0, "*", color="#2ca02c", ms=12, label="minimum (-2, 0)")
         ax.plot(xs[-1], scalar.f(xs[-1]), "D", color=RED, ms=5, label=f"x_{len(xs) - 1}")
-        ax.set_title(f"lr {run.lr:g}: {run.status} ({run.reason}, {run.iterations} updates)", fontsize=10)
+        ax.set_title(f"lr {run.lr:g}: {run.status} ({run.reason}, {_updates(run.iterations)})", fontsize=10)
         ax.set_xlabel("x")
         ax.grid(alpha=0.3)
         ax.set_ylabel("f(x)")
-    axes[0].legend(fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
     fig.suptitle(f"the first {steps_shown} iterates of x <- x - lr (2x + 4) on f(x) = x^2 + 4x + 4", fontsize=12)
     return fig
 
@@ -121,16 +127,22 @@ def plot_minibatch(rows: list[dict], lr: float, sigma2: float):
         length = min(len(r.seconds) for r in runs)
         seconds = np.median(np.stack([r.seconds[:length] for r in runs]), axis=0)
         _band(axes[2], seconds * 1e3, errors, color, label)
-        if lr < 1:
+        if lr < 1 and b < full:                    # theory with replacement; b = n here has no noise at all
             axes[1].axhline(lr * sigma2 / (b * (1 - lr)), color=color, ls=":", lw=1)
     for ax, xlabel in zip(axes, ["step", "examples seen (terms evaluated)", "wall time (ms, median over seeds)"]):
         log_axis(ax, x=True)
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("f(x) - f* = (x + 2)^2 (log)")
-    axes[0].legend(fontsize=9)
-    axes[1].set_title("dotted: noise floor lr s^2 / (b (1 - lr)) (with replacement)", fontsize=9)
-    axes[2].set_title("a step costs about the same for every b here", fontsize=9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if lr < 1:
+        from matplotlib.lines import Line2D
+        handles.append(Line2D([], [], color="#444444", ls=":", lw=1))
+        labels.append("dotted: theory noise floor lr s^2 / (b (1 - lr)), with replacement")
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(5, len(labels)), fontsize=9)
+    axes[0].set_title("against steps", fontsize=10)
+    axes[1].set_title("against examples seen (the budget every b shares)", fontsize=10)
+    axes[2].set_title("against wall time", fontsize=10)
     fig.suptitle(f"SGD and mini-batch on f = (1/n) sum (x - a_i)^2 - c = x^2 + 4x + 4, lr {lr:g}; "
                  f"line = median, band = min..max over {len(sel[0]['runs'])} seeds", fontsize=12)
     return fig

@@ -30,27 +30,60 @@ def _log_shift(z: np.ndarray, relative: float = 1e-6) -> float:
     return max(float(np.max(z)) * relative, 1e-12)
 
 
-def contour(ax, fn: TestFunction, points: int = 240, levels: int = 25) -> None:
+def contour(ax, fn: TestFunction, points: int = 240, levels: int = 25):
     """f - f* over ``fn.domain`` as a colour image with contour lines: both on log-spaced levels where f* exists
     (the valleys of Rosenbrock and Beale vanish on linear levels), linear for the saddle; start and minima
-    marked. (An image under contour lines draws the same map as filled contours, several times faster.)"""
+    marked. (An image under contour lines draws the same map as filled contours, several times faster.)
+
+    Returns the image, for ``colorbar``; its ``nnlab_label`` says what its colours are."""
     gx, gy, z = _grid(fn, points)
     extent = (*fn.domain[0], *fn.domain[1])
     if fn.log_levels:
-        zz = np.maximum(z, 0) + _log_shift(z)
+        shift = _log_shift(z)
+        zz = np.maximum(z, 0) + shift
         lv = np.geomspace(zz.min(), zz.max(), levels)
         norm = LogNorm(lv[0], lv[-1])
-        ax.imshow(zz, origin="lower", extent=extent, norm=norm, cmap=CMAP, aspect="auto", interpolation="bilinear")
+        image = ax.imshow(zz, origin="lower", extent=extent, norm=norm, cmap=CMAP, aspect="auto",
+                          interpolation="bilinear")
         ax.contour(gx, gy, zz, levels=lv, colors="white", linewidths=0.4, alpha=0.6)
+        image.nnlab_label = f"f - f* + {shift:.0e} (log scale)"
     else:
-        ax.imshow(z, origin="lower", extent=extent, cmap=CMAP, aspect="auto", interpolation="bilinear")
+        image = ax.imshow(z, origin="lower", extent=extent, cmap=CMAP, aspect="auto", interpolation="bilinear")
         ax.contour(gx, gy, z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+        image.nnlab_label = "f"
     for m in fn.minima:
         ax.plot(*m, "*", color=MINIMUM, ms=13, mec="black", mew=0.6, zorder=6)
     ax.plot(*fn.start, "o", color="black", ms=6, mec="white", zorder=7)
     ax.set_xlim(*fn.domain[0])
     ax.set_ylim(*fn.domain[1])
     ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return image
+
+
+def colorbar(fig, image, axes, **kwargs):
+    """One colour bar for the contour maps ``axes`` (all drawn by ``contour`` on the same function)."""
+    kwargs.setdefault("shrink", 0.9)
+    return fig.colorbar(image, ax=axes, label=image.nnlab_label, **kwargs)
+
+
+def markers_legend(fig, handles: list, labels: list, fn: TestFunction, sweeps: dict, ncol: int | None = None):
+    """The figure's legend under its panels: the paths' colours, then the markers drawn (start, minima, ends of
+    runs, and a red cross where a drawn run diverged)."""
+    from matplotlib.lines import Line2D
+    handles, labels = list(handles), list(labels)
+    handles.append(Line2D([], [], ls="", marker="o", color="black", mec="white", ms=6))
+    labels.append("start")
+    if len(fn.minima):
+        handles.append(Line2D([], [], ls="", marker="*", color=MINIMUM, mec="black", ms=11))
+        labels.append("minimum" if len(fn.minima) == 1 else "minima")
+    handles.append(Line2D([], [], ls="", marker="D", color="#999999", mec="black", ms=5))
+    labels.append("end of a run")
+    if any(s.paths.diverged[s.best] for s in sweeps.values()):
+        handles.append(Line2D([], [], ls="", marker="X", color="red", mec="black", ms=8))
+        labels.append("diverged here")
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol or min(len(labels), 11), fontsize=8)
 
 
 def run_label(fn: TestFunction, name: str, lr: float, paths, i: int = 0) -> str:
@@ -63,7 +96,7 @@ def run_label(fn: TestFunction, name: str, lr: float, paths, i: int = 0) -> str:
         return f"{name} lr {lr:.3g}: " + (f"|y| > 1 at step {out[0]}" if len(out) else "|y| <= 1 throughout")
     end = paths.final[i]
     (x0, x1), (y0, y1) = fn.domain
-    off = "" if x0 <= end[0] <= x1 and y0 <= end[1] <= y1 else f", ends off the plot at ({end[0]:.3g}, {end[1]:.3g})"
+    off = "" if x0 <= end[0] <= x1 and y0 <= end[1] <= y1 else f",\nends off the plot at ({end[0]:.3g}, {end[1]:.3g})"
     return f"{name} lr {lr:.3g}: f - f* {paths.final_gap[i]:.2g}{off}"
 
 
@@ -77,10 +110,11 @@ def draw_path(ax, paths, i: int, color: str, label: str, lw: float = 1.4, dashed
         ax.plot(*xy[-1], "D", color=color, ms=6, mec="black", mew=0.6, zorder=8)
 
 
-def plot_paths(fn: TestFunction, sweeps: dict, points: int = 240):
+def plot_paths(fn: TestFunction, sweeps: dict, points: int = 240, same_as_gd: bool | None = None):
     """All tuned paths on one panel, then one small panel per optimizer (shared axes).
 
-    ``sweeps`` maps optimizer -> tuning.Sweep; each optimizer's path is the one at its chosen lr.
+    ``sweeps`` maps optimizer -> tuning.Sweep; each optimizer's path is the one at its chosen lr. ``same_as_gd``:
+    whether the sgd path drawn is gd's, point for point (the first panel's title says so only then).
     """
     names = list(sweeps)
     cols = min(4, len(names) + 1)
@@ -88,25 +122,34 @@ def plot_paths(fn: TestFunction, sweeps: dict, points: int = 240):
     (x0, x1), (y0, y1) = fn.domain
     fig = new_figure(4.3 * cols, (4.0 * (y1 - y0) / (x1 - x0) + 0.5) * rows + 0.6)     # panels keep x:y = 1:1
     axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, sharey=True)).ravel()
-    contour(axes[0], fn, points)
+    image = contour(axes[0], fn, points)
     for name in names:
         s = sweeps[name]
         draw_path(axes[0], s.paths, s.best, PATH_OPTIMIZERS[name].color, name, dashed=name == "sgd")
     tuned = next(iter(sweeps.values())).tuned
-    axes[0].set_title(("all at their tuned lr" if tuned else "all at the same lr")
-                      + (" (sgd dashed: = gd here)" if "sgd" in names else ""), fontsize=9)
-    axes[0].legend(fontsize=7, loc="best")
+    sgd = ""
+    if "sgd" in names:
+        sgd = "; sgd dashed: the same path as gd" if same_as_gd else "; sgd dashed"
+    axes[0].set_title(("all at their tuned lr" if tuned else "all at the same lr") + sgd, fontsize=9)
     for ax, name in zip(axes[1:], names):
         s = sweeps[name]
         contour(ax, fn, points)
         draw_path(ax, s.paths, s.best, PATH_OPTIMIZERS[name].color, name)
         ax.set_title(run_label(fn, PATH_OPTIMIZERS[name].label, s.best_lr, s.paths, s.best), fontsize=8)
     for ax in axes[len(names) + 1:]:
-        ax.set_axis_off()
+        ax.remove()                                                         # no empty panels
+    used = list(axes[:len(names) + 1])
+    for ax in used:
+        ax.label_outer()
+    colorbar(fig, image, used, shrink=0.8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    markers_legend(fig, handles, labels, fn, sweeps)
     s0 = next(iter(sweeps.values()))
     how = (f"lr tuned on a log grid of {len(s0.lrs)} values, {s0.paths.steps} steps, scored by final f - f*"
            if s0.tuned else f"every optimizer at lr {s0.best_lr:g} (no f* to tune against), {s0.paths.steps} steps")
-    fig.suptitle(f"{fn.name}: f = {fn.formula} ({fn.note})\n{how}", fontsize=11)
+    grad = float(np.linalg.norm(fn.grad(fn.start)))
+    fig.suptitle(f"{fn.name}: f = {fn.formula} ({fn.note}); start ({fn.start[0]:g}, {fn.start[1]:g}), "
+                 f"|grad f| there {grad:.2g}\n{how}", fontsize=11)
     return fig
 
 
@@ -127,7 +170,7 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
     ax3.plot_surface(gx, gy, zs, cmap=CMAP, alpha=0.55, linewidth=0, antialiased=True, rcount=60, ccount=60)
     up = lift * float(zs.max() - zs.min())
     (x0, x1), (y0, y1) = fn.domain
-    contour(ax2, fn, points)
+    image = contour(ax2, fn, points)
     for name, s in sweeps.items():
         color = PATH_OPTIMIZERS[name].color
         xy = s.paths.path(s.best)
@@ -136,7 +179,7 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
         if len(xy_in):
             h = height(fn.gap(xy_in)) + up
             ax3.plot(xy_in[:, 0], xy_in[:, 1], h, "--" if name == "sgd" else "-", color=color, lw=1.8,
-                     label=name, zorder=10)
+                     zorder=10)
             ax3.scatter(*xy_in[-1], h[-1], color="red" if s.paths.diverged[s.best] else color, marker="D", s=30,
                         edgecolor="black", zorder=11)
         draw_path(ax2, s.paths, s.best, color, name, dashed=name == "sgd")
@@ -147,11 +190,12 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
     ax3.set_ylabel("y")
     ax3.set_zlabel("log10(f - f* + %.0e)" % shift if fn.log_levels else "f")
     ax3.view_init(elev=38, azim=-125)
-    ax3.legend(fontsize=7, loc="upper left")
     ax3.set_title(f"surface with paths lifted by {lift:.0%} of the z range", fontsize=10)
-    ax2.legend(fontsize=7)
+    colorbar(fig, image, ax2)
     ax2.set_title("the same paths on the contour map (log levels)" if fn.log_levels else "the same paths",
                   fontsize=10)
+    handles, labels = ax2.get_legend_handles_labels()
+    markers_legend(fig, handles, labels, fn, sweeps)
     fig.suptitle(f"{fn.name}: f = {fn.formula}", fontsize=12)
     return fig
 
@@ -178,14 +222,14 @@ def plot_basins(fn: TestFunction, results: list[Basins]):
                      f"diverged {shares['diverged']:.0%}", fontsize=9)
         ax.set_xlabel("x0")
         ax.set_ylabel("y0")
+        ax._nnlab_no_colorbar = True          # categories, not values: the figure's legend names every colour
     for ax in axes[len(results):]:
-        ax.set_axis_off()
+        ax.remove()                                                         # no empty panels
     from matplotlib.patches import Patch
     handles = [Patch(color=colors[j], label=f"minimum {j + 1} ({m[0]:.2f}, {m[1]:.2f})")
                for j, m in enumerate(fn.minima)]
     handles += [Patch(color="#bbbbbb", label="no minimum within 1e-3"), Patch(color="black", label="diverged")]
-    (axes[len(results)] if len(results) < len(axes) else axes[-1]).legend(handles=handles, loc="center",
-                                                                           fontsize=9)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9)
     names = ", ".join(f"{j + 1}: ({m[0]:.2f}, {m[1]:.2f})" for j, m in enumerate(fn.minima))
     fig.suptitle(f"{fn.name}: which minimum each start reaches (minima {names}); grey = none within "
                  f"1e-3 after the budget, black = diverged", fontsize=11)

@@ -7,10 +7,10 @@ import numpy as np
 from nnlab.labs.gd._axes import log_axis
 from nnlab.labs.gd.functions import TestFunction, quadratic
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS, run_paths
-from nnlab.labs.gd.plots_2d import contour, draw_path
+from nnlab.labs.gd.plots_2d import colorbar, contour, draw_path, markers_legend
 from nnlab.labs.gd.tuning import FLOOR
 from nnlab.training.optimizers import OPTIMIZERS
-from nnlab.viz._style import new_figure
+from nnlab.viz._style import legend_outside, new_figure
 
 __all__ = ["plot_sensitivity", "plot_rates", "plot_network"]
 
@@ -23,7 +23,7 @@ def plot_sensitivity(fn: TestFunction, sweeps: dict, points: int = 160):
     tuned runs. ``sweeps``: optimizer -> tuning.Sweep."""
     fig = new_figure(18, 5.6)
     left, middle, right = fig.subplots(1, 3, width_ratios=[1, 1.15, 1.15])
-    contour(left, fn, points)
+    image = contour(left, fn, points)
     finite = np.concatenate([s.scores[np.isfinite(s.scores)] for s in sweeps.values()])
     top = min(float(np.max(finite)), CEILING) * 30 if len(finite) else 1.0
     bottom = max(float(np.min(finite)) / 30, FLOOR / 3) if len(finite) else FLOOR
@@ -32,31 +32,30 @@ def plot_sensitivity(fn: TestFunction, sweeps: dict, points: int = 160):
         draw_path(left, s.paths, s.best, color, name, dashed=dashed)
         ok = np.isfinite(s.scores)
         middle.plot(s.lrs[ok], np.clip(s.scores[ok], FLOOR, CEILING), "--o" if dashed else "-o", color=color,
-                    ms=3, lw=1.2, label=f"{name}: lr {s.best_lr:.2g}")
+                    ms=3, lw=1.2, label=f"{name}: lr {s.best_lr:.2g} chosen")
         middle.plot(s.lrs[~ok], np.full((~ok).sum(), top * 10 ** (0.4 * row)), "x", color=color, ms=6, mew=1.8)
         middle.plot(s.best_lr, np.clip(s.best_score, FLOOR, CEILING), "*", color=color, ms=14, mec="black",
                     zorder=5)
         gap = np.clip(s.paths.gap[:, s.best], FLOOR, CEILING)
         right.plot(np.arange(len(gap)), gap, "--" if dashed else "-", color=color, lw=1.3, label=name)
     left.set_title("the tuned paths", fontsize=10)
-    left.legend(fontsize=7)
+    colorbar(fig, image, left, location="left")
     log_axis(middle, x=True)
     middle.set_ylim(bottom, top * 10 ** (0.4 * len(sweeps) + 0.2))
     middle.set_xlabel("learning rate")
     middle.set_ylabel(f"final f - f* after {next(iter(sweeps.values())).paths.steps} steps")
     middle.set_title(f"star = lr chosen, x = diverged; clipped to [{FLOOR:.0e}, {CEILING:.0e}]", fontsize=10)
-    middle.legend(fontsize=7, ncol=2)
     log_axis(right)
     right.set_xlabel("step")
     right.set_ylabel("f - f* at the tuned lr")
     right.set_title("f - f* against step", fontsize=10)
-    right.legend(fontsize=7)
     for ax in (middle, right):
         ax.grid(alpha=0.3)
+    handles, labels = middle.get_legend_handles_labels()
+    markers_legend(fig, handles, labels, fn, sweeps, ncol=6)
     s0 = next(iter(sweeps.values()))
     fig.suptitle(f"{fn.name}: learning-rate sweep per optimizer ({len(s0.lrs)} lrs {s0.lrs[0]:.0e} .. "
-                 f"{s0.lrs[-1]:.0e}, {s0.paths.steps} steps each, scored by final f - f*); Adam's step is about lr "
-                 "whatever the gradient's scale, gd's is lr |g|, so only tuned lrs compare", fontsize=11)
+                 f"{s0.lrs[-1]:.0e}, {s0.paths.steps} steps each, scored by final f - f*)", fontsize=11)
     return fig
 
 
@@ -66,13 +65,14 @@ def plot_rates(check: dict, points: int = 200):
     fn = quadratic(check["kappa"])
     fig = new_figure(15, 5.8)
     left, right = fig.subplots(1, 2)
-    contour(left, fn, points)
+    image = contour(left, fn, points)
     gd = run_paths(fn, "gd", [check["gd_lr"]], steps=check["steps"])
     hb = run_paths(fn, "momentum", [check["hb_lr"]], steps=check["steps"],
                    overrides={"momentum": check["hb_momentum"]})
     draw_path(left, gd, 0, "#000000", f"gd, lr {check['gd_lr']:.4g}")
     draw_path(left, hb, 0, "#d62728", f"heavy ball, lr {check['hb_lr']:.4g}, momentum {check['hb_momentum']:.4g}")
-    left.legend(fontsize=8)
+    legend_outside(left, "below")
+    colorbar(fig, image, left)
     left.set_title(f"{fn.name}: f = {fn.formula}, Goh's optimal parameters", fontsize=10)
     for name, color, key in (("gd", "#000000", "gd"), ("heavy ball", "#d62728", "heavy_ball")):
         dist = check["curves"][key]
@@ -89,9 +89,10 @@ def plot_rates(check: dict, points: int = 200):
     right.set_xlim(0, min(len(check["curves"]["gd"]), 1000))
     right.set_xlabel("step")
     right.set_ylabel("||w_t - w*|| (log)")
-    right.set_title("gd rate (kappa - 1)/(kappa + 1), heavy ball (sqrt kappa - 1)/(sqrt kappa + 1)", fontsize=10)
+    right.set_title("dashed: theory rates, gd (kappa - 1)/(kappa + 1), heavy ball (sqrt kappa - 1)/(sqrt kappa + 1)",
+                    fontsize=10)
     right.grid(alpha=0.3)
-    right.legend(fontsize=8)
+    legend_outside(right, "below")
     return fig
 
 
@@ -105,16 +106,18 @@ def plot_network(runs: list, target: float = 0.97):
         epochs = np.arange(1, len(run.loss) + 1)
         label = f"{run.optimizer} lr {run.lr:g}" + (" (diverged)" if run.diverged else "")
         left.plot(epochs, run.loss, color=color, lw=1.3, label=label)
-        right.plot(epochs, run.accuracy, color=color, lw=1.3, label=label)
+        right.plot(epochs, run.accuracy, color=color, lw=1.3)
     log_axis(left)
-    left.set_ylabel("training loss (cross-entropy, log)")
-    right.axhline(target, color="#444444", ls="--", lw=1, label=f"{target:.0%}")
+    left.set_ylabel("training loss (mean over the epoch's batches; log)")
+    right.axhline(target, color="#444444", ls="--", lw=1)
+    left.plot([], [], color="#444444", ls="--", lw=1, label=f"target {target:.0%} (right)")
     right.set_ylim(0.4, 1.005)
-    right.set_ylabel("training accuracy")
+    right.set_ylabel("training accuracy (the epoch's batches, before each step)")
     for ax in (left, right):
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(8, len(labels)), fontsize=9)
     fig.suptitle("the seed's MLP (2-8x5-2 ReLU, 330 parameters) on seed-circle, full batch, each optimizer at the "
                  "lr its short sweep chose", fontsize=12)
     return fig
