@@ -64,15 +64,30 @@ def test_cuda_training(precision):
 
 
 def test_precision_lab_quick(tmp_path):
-    from nnlab.labs.precision import run_precision
-    summary = run_precision(tmp_path, quick=True)
+    import subprocess
+    import sys
+    from labcheck import check_lab_outputs
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "precision", "--quick", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Finding:" in result.stdout and "report.html" in result.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
     rows = summary["rows"]
     assert {(r["workload"], r["precision"]) for r in rows} >= {("seed", "fp32"), ("seed", "bf16"),
                                                                 ("digits", "bf16"), ("digits-wide", "bf16")}
-    assert all(r["ms_per_epoch"] > 0 and r["train_accuracy"] > 0.3 for r in rows)
-    assert json.loads((tmp_path / "summary.json").read_text())["rows"] == rows
+    assert all(r["ms_per_epoch"] > 0 for r in rows)
+    # the quick run compares networks that learned: well above chance in every precision
+    settings = summary["workload_settings"]
+    assert all(r["train_accuracy"] >= settings[r["workload"]]["learned"] for r in rows)
     assert "| seed | cpu | bf16 |" in (tmp_path / "report.md").read_text()
     assert (tmp_path / "precision.png").exists()
+    claims = check_lab_outputs(tmp_path, "precision")
+    by_id = {c["id"]: c for c in claims}
+    assert {c["id"] for c in claims if c["headline"]} >= {"seed_bf16_same_accuracy", "digits_bf16_same_accuracy",
+                                                          "digits-wide_bf16_same_accuracy"}
+    assert not by_id["bf16_loss_floor"]["shown"]          # the loss floor needs the full run's 2000 epochs
+    seed_bf16 = next(r for r in rows if r["workload"] == "seed" and r["precision"] == "bf16")
+    assert f"{seed_bf16['train_accuracy']:.4f}" in by_id["seed_bf16_same_accuracy"]["text"]
 
 
 def test_the_precision_benchmark_times_products_and_reports_without_a_gpu(monkeypatch):

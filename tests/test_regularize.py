@@ -19,6 +19,7 @@ from nnlab.config import ModelConfig, TrainConfig
 from nnlab.nn import build_mlp
 from nnlab.training import Observer, evaluate, fit
 from nnlab.training.loop import _penalty, augment_inputs, augmentation_rng
+from labcheck import check_lab_outputs
 
 
 def _weights_and_biases(model):
@@ -263,24 +264,71 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, flag, allowed, capsys, tmp_p
     assert len(err.splitlines()) == 1 and err.startswith(f"Error: {flag}:") and allowed in err
 
 
-def test_quick_run_writes_a_report_from_its_numbers(tmp_path):
-    out = tmp_path / "reg"
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "regularize", "--quick", "--dataset", "spiral",
-                             "--regularizers", "l2,l1,early-stopping", "--epochs", "150", "--out", str(out)],
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One `nnlab regularize --quick` run for the tests of the command (about 20 s)."""
+    out = tmp_path_factory.mktemp("regularize") / "reg"
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "regularize", "--quick", "--out", str(out)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "spiral: no regulariser" in result.stdout
+    return out, result.stdout
+
+
+def test_quick_run_states_its_lessons_as_claims_that_hold(quick_run):
+    out, stdout = quick_run
+    claims = check_lab_outputs(out, "regularize")
+    by_id = {c["id"]: c for c in claims}
+    headlines = {c["id"] for c in claims if c["headline"]}
+    assert headlines >= {f"{t}_{lesson}" for t in ("spiral", "digits")
+                         for lesson in ("underfits", "gap", "best_regularizer", "l1_zeroes")} | {"digits_overfits"}
+    # the spiral's capacity sweep does not overfit within a quick run: the page says so instead of a finding
+    assert not by_id["spiral_overfits"]["shown"] and "not shown by this quick run" in by_id["spiral_overfits"]["text"]
+    assert {"cross_entropy_unbounded", "l1_l2_theory", "adam_l2_theory"} <= {c["id"] for c in claims
+                                                                              if c["kind"] == "theory"}
+    assert "Finding:" in stdout and "report.html" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"]["quick"] and summary["run"]["claims"]["holds"] >= len(headlines)
+
+
+def test_quick_run_reports_the_numbers_it_measured(quick_run):
+    out, _ = quick_run
     summary = json.loads((out / "summary.json").read_text())
     task = summary["tasks"]["spiral"]
     labels = [t["label"] for t in task["trials"]]
-    assert labels == ["none", "l2 0.001", "l1 0.001", "early-stopping 20"]
+    assert labels == ["none", "l2 0.001", "l1 0.001", "dropout 0.3", "early-stopping 20", "augment 0.25",
+                      "batch-norm", "l2 0.001 + dropout 0.3"]
     for t in task["trials"]:
         assert t["test_accuracy"][0] == pytest.approx(np.mean(t["per_seed_test_accuracy"]))
-        assert t["epochs_run"] <= 150
+        assert t["epochs_run"] <= 200
     sgd = {t["label"]: t["near_zero"][0] for t in task["weights_sgd"]}
     assert sgd["l1 0.001"] > sgd["l2 0.001"]                 # L1 zeroes weights that L2 only shrinks
+    # early stopping ran the first epochs of the unregularised run: the detail compares the two
+    detail = task["early_stopping"]["early-stopping 20"]
+    assert len(detail) == 2 and all(d["same_run"] and d["kept_epoch"] <= d["epochs_run"] for d in detail)
     report = (out / "report.md").read_text()
     none = task["trials"][0]["test_accuracy"]
     assert f"| none | {100 * none[0]:.1f} +- {100 * none[1]:.1f} % |" in report
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    assert f"{100 * none[0]:.1f}%" in claims["spiral_gap"]["text"]          # the claim cites the table's number
     for name in summary["files"]:
         assert (out / name).stat().st_size > 10_000
+
+
+def test_cli_passes_its_options_to_the_lab(tmp_path, monkeypatch):
+    import nnlab.labs.regularize as lab
+    from nnlab.cli import main
+    seen = {}
+
+    def fake(out, settings, progress=None, quick=None):
+        seen.update(settings=settings, quick=quick)
+        (out / "claims.json").write_text("[]")
+        return {"wall_time_s": 0.0}
+
+    monkeypatch.setattr(lab, "run_regularize", fake)
+    with pytest.raises(SystemExit) as done:             # typer exits 0 after a command that ran
+        main(["regularize", "--quick", "--dataset", "spiral", "--regularizers", "l2,l1,early-stopping",
+              "--epochs", "150", "--l2", "1e-4,1e-3", "--out", str(tmp_path)])
+    assert done.value.code == 0
+    s = seen["settings"]
+    assert seen["quick"] and s.datasets == ("spiral",) and s.regularizers == ("l2", "l1", "early-stopping")
+    assert s.epochs == 150 and s.l2 == (1e-4, 1e-3) and s.seeds == 2

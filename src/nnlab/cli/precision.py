@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli._common import app, console, out_dir
+from nnlab.cli._common import app, console, out_dir, show_claims
 
 
 @app.command()
 def precision(
-    out: Annotated[Path, typer.Option(help="Directory for precision.png, report.md and summary.json.")] = Path(
+    out: Annotated[Path, typer.Option(help="Directory for precision.png, report.html, report.md, claims.json and "
+                                           "summary.json.")] = Path(
         "results/precision"),
     quick: Annotated[bool, typer.Option("--quick", help="A few epochs per run (seconds, for tests and the "
                                                         "tour).")] = False,
@@ -26,8 +27,4 @@ def precision(
     out = out_dir(out)
     with Status("starting", console=console(stderr=True)) as status:
         summary = run_precision(out, quick=quick, seed=seed, progress=lambda message: status.update(message))
-    con = console()
-    for r in summary["rows"]:
-        con.print(f"{r['workload']:12s} {r['device']} {r['precision']}: {r['ms_per_epoch']:.3f} ms/epoch "
-                  f"({r['speedup_vs_fp32']:.2f}x fp32), train accuracy {r['train_accuracy']:.4f}")
-    con.print(f"wrote {out}/report.md, summary.json, precision.png")
+    show_claims(out, summary["wall_time_s"])

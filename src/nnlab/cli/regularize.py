@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, choices, console, out_dir
+from nnlab.cli._common import app, choices, console, out_dir, show_claims
 from nnlab.labs.regularize.regularizers import REGULARIZERS
 from nnlab.labs.regularize.tasks import TASKS
 
@@ -36,7 +36,8 @@ def _numbers(text: str, argument: str) -> tuple[float, ...]:
 
 @app.command()
 def regularize(
-    out: Annotated[Path, typer.Option(help="Directory for figures, report.md and summary.json.")] = Path(
+    out: Annotated[Path, typer.Option(help="Directory for the figures, report.html, report.md, claims.json and "
+                                           "summary.json.")] = Path(
         "results/regularize"),
     quick: Annotated[bool, typer.Option("--quick", help="Two seeds, one strength each, short runs (seconds).")
                      ] = False,
@@ -44,8 +45,8 @@ def regularize(
     regularizers: Annotated[Optional[str], typer.Option(help=f"Comma-separated: {choices(REGULARIZERS)} "
                                                              "(default all).")] = None,
     seeds: Annotated[Optional[int], typer.Option(help="Seeds per setting (default 5, quick 2).")] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Adam epochs per run (default: spiral 1000, digits 300).")
-                      ] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Adam epochs per run (default: spiral 1000, digits 300; "
+                                                       "quick 200).")] = None,
     l2: Annotated[Optional[str], typer.Option(help="L2 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
     l1: Annotated[Optional[str], typer.Option(help="L1 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
     dropout: Annotated[Optional[str], typer.Option(help="Dropout rates in [0, 1), e.g. 0.1,0.3,0.5.")] = None,
@@ -66,12 +67,6 @@ def regularize(
     out = out_dir(out)
     from rich.status import Status
     with Status("training", console=console(stderr=True)) as status:
-        summary = run_regularize(out, settings, progress=lambda message: status.update(f"training {message}"))
-    con = console()
-    for name, t in summary["tasks"].items():
-        base = t["trials"][0]
-        best = max(t["trials"], key=lambda r: r["test_accuracy"][0])
-        con.print(f"{name}: no regulariser {100 * base['test_accuracy'][0]:.1f} % test accuracy; best "
-                  f"{best['label']} {100 * best['test_accuracy'][0]:.1f} +- {100 * best['test_accuracy'][1]:.1f} %")
-    con.print(f"wrote {out}/report.md, summary.json and {len(summary['files'])} figures in "
-              f"{summary['wall_time_s']:.1f} s")
+        summary = run_regularize(out, settings, progress=lambda message: status.update(f"training {message}"),
+                                 quick=quick)
+    show_claims(out, summary["wall_time_s"])

@@ -12,7 +12,7 @@ from nnlab.labs.regularize.regularizers import REGULARIZERS, Trial, configs, lab
 from nnlab.labs.regularize.tasks import TASKS
 
 __all__ = ["Settings", "QUICK", "FULL", "Run", "train_one", "capacity_sweep", "regularizer_study",
-           "weight_study", "near_zero_fraction", "mean_std", "best_by_validation"]
+           "weight_study", "near_zero_fraction", "mean_std", "best_by_validation", "early_stopping_detail"]
 
 _COMBOS = (("l2", "dropout"), ("l2", "early-stopping"), ("l2", "augment"), ("l1", "l2"), ("dropout", "augment"),
            ("batch-norm", "dropout"), ("l2", "dropout", "augment", "early-stopping"))
@@ -153,7 +153,9 @@ def best_by_validation(options: dict):
 
 def regularizer_study(task, splits, settings: Settings, progress=lambda message: None):
     """Every regulariser alone at every strength, then the combinations with each member at the strength the
-    validation set chose (``best_by_validation``). Returns (trials {label: (trial, runs)}, chosen {name: strength})."""
+    validation set chose (``best_by_validation``). Returns (trials {label: (trial, runs)}, chosen {name: strength}).
+    Every run keeps its network and History (small networks; the figures and the early-stopping detail read
+    them)."""
     trials: dict[str, tuple[Trial, list[Run]]] = {}
 
     def run(trial: Trial) -> None:
@@ -161,7 +163,7 @@ def regularizer_study(task, splits, settings: Settings, progress=lambda message:
         if name in trials:
             return
         progress(f"{task.name} {name}")
-        trials[name] = (trial, [train_one(task, split, task.hidden, trial, seed, settings, keep=seed == 0)
+        trials[name] = (trial, [train_one(task, split, task.hidden, trial, seed, settings, keep=True)
                                 for seed, split in enumerate(splits)])
 
     run(())
@@ -179,12 +181,38 @@ def regularizer_study(task, splits, settings: Settings, progress=lambda message:
 def weight_study(task, splits, settings: Settings, progress=lambda message: None) -> dict[str, list[Run]]:
     """The regulariser study's network trained with plain full-batch SGD (3x the epochs), without penalty and
     with L1 or L2 at each of ``weight_lambdas``: under SGD the penalty's gradient is the whole of its update, so
-    L1's constant pull (l1 sign w) and L2's proportional one (l2 w) show as they are."""
+    L1's constant pull (l1 sign w) and L2's proportional one (l2 w) show as they are. Every run keeps its network
+    (the weight histograms pool all seeds)."""
     trials: list[Trial] = [()] + [((name, lam),) for lam in settings.weight_lambdas for name in ("l2", "l1")]
     out = {}
     for trial in trials:
         progress(f"{task.name} sgd {label(trial)}")
         out[label(trial)] = [train_one(task, split, task.hidden, trial, seed, settings, monitor=False,
                                        optimizer="sgd", lr=task.sgd_lr, epochs=3 * settings.epochs_for(task),
-                                       keep=seed == 0) for seed, split in enumerate(splits)]
+                                       keep=True) for seed, split in enumerate(splits)]
+    return out
+
+
+def early_stopping_detail(unstopped: list[Run], stopped: list[Run]) -> list[dict]:
+    """Per seed, what early stopping kept and what the same network did when left to run: ``unstopped`` are the
+    unregularised runs, ``stopped`` the early-stopping runs of the same seeds (both with their History).
+
+    Without other regularisers, full-batch training is deterministic, so a stopped run is the first epochs of the
+    unstopped one (``same_run`` checks it on the training-loss curve); the unstopped run's validation curve then
+    says whether the validation loss went lower after the run was stopped (patience too short to outlast a
+    plateau), or never did while the validation accuracy still rose (the loss bottomed out first)."""
+    out = []
+    for a, b in zip(unstopped, stopped):
+        ha, hb = a.history, b.history
+        n = len(hb.loss)
+        kept = b.best_epoch or b.epochs_run
+        same = len(ha.loss) >= n and bool(np.allclose(ha.loss[:n], hb.loss, rtol=1e-5, atol=1e-7))
+        loss, acc = np.asarray(ha.test_loss, float), np.asarray(ha.test_accuracy, float)
+        low, top = int(np.argmin(loss)), int(np.argmax(acc))
+        out.append({"seed": b.seed, "kept_epoch": int(kept), "epochs_run": int(b.epochs_run),
+                    "test_accuracy": b.metrics["test_accuracy"], "unstopped_test_accuracy": a.metrics["test_accuracy"],
+                    "same_run": same, "val_loss_kept": float(loss[kept - 1]), "val_accuracy_kept": float(acc[kept - 1]),
+                    "unstopped_val_loss_min": float(loss[low]), "unstopped_val_loss_min_epoch": low + 1,
+                    "unstopped_val_accuracy_max": float(acc[top]), "unstopped_val_accuracy_max_epoch": top + 1,
+                    "unstopped_epochs": len(ha.loss)})
     return out

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from nnlab.labs.regularize.experiments import mean_std, weights_of
-from nnlab.viz._style import BLUE, EXTRA, RED, new_figure, region_cmap, scatter_classes
+from nnlab.viz._style import BLUE, EXTRA, RED, legend_outside, new_figure, region_cmap, scatter_classes
 
 __all__ = ["plot_capacity", "plot_accuracy", "plot_boundaries", "plot_curves", "plot_weights", "plot_shifts"]
 
@@ -24,7 +24,7 @@ def _band(ax, x, runs_per_x, key: str, color: str, name: str, style: str = "o-")
     ax.fill_between(x, stats[:, 1], stats[:, 2], color=color, alpha=0.18, lw=0)
 
 
-def plot_capacity(task_name: str, capacity: dict, settings):
+def plot_capacity(task_name: str, capacity: dict, settings, epochs: int):
     """Rows: two hidden layers of growing width; hidden layers of ``depth_width`` of growing number. Columns:
     accuracy and loss, train (blue) and test (red), mean over seeds, the band from the lowest to the highest."""
     rows = [("width (two hidden layers)", [(w, (w, w)) for w in settings.widths], True),
@@ -37,19 +37,20 @@ def plot_capacity(task_name: str, capacity: dict, settings):
         runs = [capacity[h] for _, h in points]
         for j, metric in enumerate(("accuracy", "loss")):
             ax = axes[i, j]
-            _band(ax, x, runs, f"train_{metric}", BLUE, "train")
-            _band(ax, x, runs, f"test_{metric}", RED, "test")
+            _band(ax, x, runs, f"train_{metric}", BLUE, "training set")
+            _band(ax, x, runs, f"test_{metric}", RED, "test set")
             if log:
                 ax.set_xscale("log", base=2)
             if metric == "loss":
                 ax.set_yscale("log")
             ax.set_xticks(x, [str(v) for v in x])
             ax.set_xlabel(xlabel)
-            ax.set_ylabel(metric)
+            ax.set_ylabel("accuracy" if metric == "accuracy" else "cross-entropy loss (log)")
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=8)
-    fig.suptitle(f"{task_name}: capacity from too small to far too large (mean; band: lowest to highest of "
-                 f"{len(next(iter(capacity.values())))} seeds)", fontsize=12)
+    legend_outside(axes[0, 1], "right")
+    seeds = len(next(iter(capacity.values())))
+    fig.suptitle(f"{task_name}: unregularised networks by size, {epochs} full-batch Adam epochs\nfinished model in "
+                 f"eval mode; mean, band from the lowest to the highest of {seeds} seeds", fontsize=11)
     return fig
 
 
@@ -78,8 +79,8 @@ def plot_accuracy(task_name: str, trials: dict, chosen: dict):
             from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
             low, high = stats[:, 1].min(), stats[:, 2].max()
             ax.set_xscale("log")
-            ax.xaxis.set_major_locator(FixedLocator([v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)
-                                                     if low / 1.2 <= v <= high * 1.2]))
+            marks = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 2, 3, 5, 10, 20)
+            ax.xaxis.set_major_locator(FixedLocator([v for v in marks if low / 1.2 <= v <= high * 1.2]))
             ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")
             ax.xaxis.set_minor_locator(NullLocator())
             ax.xaxis.set_minor_formatter(NullFormatter())
@@ -87,8 +88,10 @@ def plot_accuracy(task_name: str, trials: dict, chosen: dict):
             ax.set_xlim(left=edge - 0.005 if np.isfinite(edge) else None)
         ax.grid(alpha=0.3, axis="x")
     axes[0].set_yticks(y, labels, fontsize=7)
-    fig.suptitle(f"{task_name}: each regulariser alone and combined; mean, bar from lowest to highest seed (red: "
-                 "strength chosen on validation; dotted: no regulariser)", fontsize=10)
+    axes[0].set_ylabel("regulariser and strength")
+    fig.suptitle(f"{task_name}: each regulariser alone and combined; mean, bar from lowest to highest seed\nblack: no "
+                 "regulariser (dotted line); red: the strength the validation set chose; blue: other strengths and "
+                 "combinations", fontsize=10)
     return fig
 
 
@@ -98,8 +101,9 @@ def plot_boundaries(panels: list[tuple[str, object]], split, domain: float, titl
     from nnlab.training.losses import LOSSES
     from nnlab.training import evaluate
     from nnlab.viz.boundary import predict_grid
+    columns = min(columns, len(panels))          # no empty canvas beside a short row
     rows = math.ceil(len(panels) / columns)
-    fig = new_figure(2.6 * columns, 2.75 * rows)
+    fig = new_figure(2.6 * columns, 2.75 * rows + 0.3)
     axes = fig.subplots(rows, columns, squeeze=False)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
@@ -118,52 +122,74 @@ def plot_boundaries(panels: list[tuple[str, object]], split, domain: float, titl
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(title, fontsize=11)
+        ax._nnlab_no_colorbar = True      # two shades, the two predicted classes (named in the title), not a scale
+    fig.suptitle(f"{title}\nshading: the class the network predicts; points: its training set; panel titles: its "
+                 "train and test accuracy", fontsize=10)
     return fig
 
 
 def plot_curves(task_name: str, entries: list[tuple[str, object]], columns: int = 4):
     """Small multiples of training (blue) and validation (red) loss per epoch, log scale, seed 0. The training
-    loss is measured on the training-mode forward passes (with dropout, on augmented inputs); a dotted line marks
-    the epoch whose weights early stopping kept."""
+    loss is History.loss, the mean over the epoch's batches (one batch here, full batch) of the training-mode
+    forward passes (with dropout, on augmented inputs); the validation loss is measured in eval mode after each
+    epoch. A dotted line marks the epoch whose weights early stopping kept."""
+    columns = min(columns, len(entries))
     rows = math.ceil(len(entries) / columns)
-    fig = new_figure(3.0 * columns, 2.5 * rows)
+    fig = new_figure(3.0 * columns, 2.5 * rows + 0.6)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     for ax in axes.ravel()[len(entries):]:
         ax.set_visible(False)
+    kept = False
     for ax, (name, history) in zip(axes.ravel(), entries):
         epochs = np.arange(1, len(history.loss) + 1)
-        ax.plot(epochs, history.loss, color=BLUE, lw=1, label="train")
-        ax.plot(epochs, history.test_loss, color=RED, lw=1, label="validation")
+        ax.plot(epochs, history.loss, color=BLUE, lw=1, label="training loss (mean over the epoch's batches, "
+                                                                 "training mode)")
+        ax.plot(epochs, history.test_loss, color=RED, lw=1, label="validation loss (eval mode)")
         if history.best_epoch is not None:
-            ax.axvline(history.best_epoch, color="black", ls=":", lw=1, label=f"kept: epoch {history.best_epoch}")
+            kept = True
+            ax.axvline(history.best_epoch, color="black", ls=":", lw=1, label="epoch whose weights early "
+                                                                                 "stopping kept")
+            ax.set_title(f"{name} (kept: epoch {history.best_epoch})", fontsize=9)
+        else:
+            ax.set_title(name, fontsize=9)
         ax.set_yscale("log")
-        ax.set_title(name, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=6)
-    fig.suptitle(f"{task_name}: training and validation loss (seed 0)", fontsize=11)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("cross-entropy loss (log)", fontsize=8)
+    handles, labels = [], []
+    for ax in axes.ravel()[:len(entries)]:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            if text not in labels:
+                handles.append(handle)
+                labels.append(text)
+    fig.legend(handles, labels, loc="outside lower center", ncol=3 if kept else 2, fontsize=8, frameon=False)
+    fig.suptitle(f"{task_name}: training and validation loss per epoch (seed 0)", fontsize=11)
     return fig
 
 
-def plot_weights(rows: list[tuple[str, str, list[tuple[str, object]]]], threshold: float):
-    """Histograms of log10 |w| over every weight-matrix entry (seed 0), one panel per (task, optimizer), one
-    colour per regulariser; the legend gives the measured fraction below ``threshold`` (dashed line)."""
-    fig = new_figure(5.0 * 2, 3.0 * math.ceil(len(rows) / 2))
+def plot_weights(rows: list[tuple[str, str, list[tuple[str, list]]]], threshold: float):
+    """Histograms of log10 |w| over every weight-matrix entry of every seed's network (seeds pooled), one panel per
+    (task, optimizer), one colour per regulariser; the legend gives the fraction below ``threshold`` (dashed
+    line): pooled over seeds of equal size, it is the mean over seeds that the report's tables give."""
+    fig = new_figure(13.0, 3.0 * math.ceil(len(rows) / 2) + 0.4)
     axes = fig.subplots(math.ceil(len(rows) / 2), 2, squeeze=False)
+    for ax in axes.ravel()[len(rows):]:
+        ax.set_visible(False)
     bins = np.linspace(-9, 1.5, 64)
-    for ax, (task_name, optimizer, models) in zip(axes.ravel(), rows):
-        for (name, model), color in zip(models, ["black", BLUE, RED, *EXTRA]):
-            w = np.abs(weights_of(model))
+    for ax, (task_name, optimizer, entries) in zip(axes.ravel(), rows):
+        for (name, models), color in zip(entries, ["black", BLUE, RED, *EXTRA]):
+            w = np.abs(np.concatenate([weights_of(m) for m in models]))
             ax.hist(np.log10(np.maximum(w, 1e-9)), bins=bins, histtype="step", color=color, lw=1.3,
-                    label=f"{name}: {np.mean(w < threshold):.0%} below {threshold:g}")
+                    label=f"{name}: {np.mean(w < threshold):.1%} below {threshold:g}")
         ax.axvline(math.log10(threshold), color="grey", ls="--", lw=1)
         ax.set_title(f"{task_name}, {optimizer}", fontsize=10)
         ax.set_xlabel("log10 |w|  (|w| < 1e-9 counted at -9)")
-        ax.set_ylabel("weights")
-        ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle("What L1 does that L2 does not: weights driven to zero", fontsize=12)
+        ax.set_ylabel(f"weights ({len(entries[0][1])} seeds pooled)")
+        legend_outside(ax, "right", fontsize=7)
+    fig.suptitle(f"Weight-matrix entries by magnitude, without a penalty, with L2 and with L1 (dashed: "
+                 f"{threshold:g})", fontsize=12)
     return fig
 
 
@@ -179,6 +205,7 @@ def plot_shifts(split, side: int, shifts: tuple[float, ...], seed: int = 0, coun
         for j in range(count):
             ax = axes[i, j]
             ax.imshow(variants[j].reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
+            ax._nnlab_no_colorbar = True      # a picture of a digit (ink), not a measured quantity read off a scale
             ax.set_xticks([])
             ax.set_yticks([])
         axes[i, 0].set_ylabel("as given" if shift == 0 else f"shift <= {shift:g}", fontsize=8)
