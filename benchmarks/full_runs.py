@@ -61,6 +61,7 @@ def main(argv=None) -> int:
         result = subprocess.run([sys.executable, "-m", "nnlab.cli", *command[1:]], capture_output=True, text=True)
         seconds = time.perf_counter() - start
         entry = {"lab": lab.name, "title": lab.title, "command": shlex.join(command), "seconds": seconds,
+                 "date": str(datetime.date.today()),
                  "returncode": result.returncode, "claims": []}
         if result.returncode == 0:
             claims = load_claims(out / lab.name)
@@ -71,15 +72,27 @@ def main(argv=None) -> int:
             failed.append(f"{lab.name}: failed: {entry['error']}")
         print(f"  {seconds:.0f} s, exit {result.returncode}", flush=True)
         rows.append(entry)
+    rows = merged(rows)
+    failed = [f for f in failed] + [f"{r['lab']}: {c['text']}" for r in rows if r["lab"] not in names
+                                    for c in r["claims"] if c["headline"] and not c["holds"]]
     write_report(rows, failed)
     print("\n".join(["headline claims that did not hold:", *failed]) if failed else "every headline claim held")
     return 1 if failed else 0
 
 
+def merged(rows: list[dict]) -> list[dict]:
+    """This run's rows, and those of an earlier run for the labs not run now (``--only``), in the tour's order."""
+    earlier = RESULTS / "full_runs.json"
+    by_lab = {r["lab"]: r for r in (json.loads(earlier.read_text()) if earlier.exists() else [])}
+    by_lab.update({r["lab"]: r for r in rows})
+    return [by_lab[lab.name] for lab in LABS if lab.name in by_lab]
+
+
 def write_report(rows: list[dict], failed: list[str]) -> None:
     lines = ["# Full runs and their claims", "",
-             f"{datetime.date.today()}, {cpu_model()}, {os.cpu_count()} cores; `python benchmarks/full_runs.py`. "
-             "Each lab ran alone, one after another, into `results/full/<lab>`.", ""]
+             f"{datetime.date.today()}, {cpu_model()}, {os.cpu_count()} cores; `python benchmarks/full_runs.py` "
+             "(`--only` reruns some labs and keeps the others' rows). Each lab ran alone, one after another, into "
+             "`results/full/<lab>`.", ""]
     for r in rows:
         lines += [f"## {r['title']}", "", f"`{r['command']}`: {r['seconds']:.0f} s"
                   + ("" if r["returncode"] == 0 else f", FAILED: {r.get('error')}"), ""]

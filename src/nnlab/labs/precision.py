@@ -118,15 +118,9 @@ def train_workload(w: Workload, device: str, precision: str, epochs: int, seed: 
 def run_precision(out: str | Path, quick: bool = False, seed: int = 0, progress=lambda message: None) -> dict:
     """Train every workload in every precision this machine runs; write the figure, ``summary.json``,
     ``claims.json``, ``report.md`` and ``report.html``. Returns the summary."""
-    import torch
-    from threadpoolctl import threadpool_limits
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1):            # one thread for BLAS too: the times do not depend on the load
-            return _run(Path(out), quick, seed, progress)
-    finally:
-        torch.set_num_threads(threads)
+    from nnlab.labs._threads import one_thread
+    with one_thread():                        # the times do not depend on the machine's load
+        return _run(Path(out), quick, seed, progress)
 
 
 def _run(out: Path, quick: bool, seed: int, progress) -> dict:

@@ -286,16 +286,9 @@ def run_lab(out: str | Path, names: list[str] | None = None, *, quick: bool = Fa
 
     Torch and the BLAS/OpenMP pools run one thread for the duration (restored after), so the timings and the
     run's length do not depend on the machine's core count. Returns the summary."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            return _run(Path(out), names, quick, matmul, progress)
-    finally:
-        torch.set_num_threads(threads)
+    from nnlab.labs._threads import one_thread
+    with one_thread():
+        return _run(Path(out), names, quick, matmul, progress)
 
 
 def _run(out: Path, names, quick: bool, matmul: bool, progress) -> dict:

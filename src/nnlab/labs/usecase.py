@@ -133,8 +133,7 @@ def run_case(name: str, out: Path, folds: int = 5, seed: int = 0, quick: bool = 
 def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quick: bool = False) -> dict:
     """Every use case (or those in ``names``) into ``out``: figures, model directories, and the page through
     ``write_lab``; returns the summary. Torch and BLAS run on one thread, so the time does not depend on load."""
-    import torch
-    from threadpoolctl import threadpool_limits
+    from nnlab.labs._threads import one_thread
 
     from nnlab._validation import check_choice, check_int
     from nnlab.labpage import write_lab
@@ -146,17 +145,12 @@ def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quic
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            summary = {"cases": {n: run_case(n, out, folds, seed, quick) for n in names}, "quick": quick,
-                       "versions": versions()}          # (torch_threads: the one thread the lab ran on)
-            summary["files"] = [f for c in summary["cases"].values() for f in c["files"]] \
-                + ["report.md", "report.html", "claims.json", "summary.json"]
-            summary["wall_time_s"] = time.perf_counter() - start
-            result = write_lab(out, usecase_report(summary), make_claims(summary, quick), summary, lab="usecase",
-                               quick=quick, seconds=summary["wall_time_s"])
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        summary = {"cases": {n: run_case(n, out, folds, seed, quick) for n in names}, "quick": quick,
+                   "versions": versions()}          # (torch_threads: the one thread the lab ran on)
+        summary["files"] = [f for c in summary["cases"].values() for f in c["files"]] \
+            + ["report.md", "report.html", "claims.json", "summary.json"]
+        summary["wall_time_s"] = time.perf_counter() - start
+        result = write_lab(out, usecase_report(summary), make_claims(summary, quick), summary, lab="usecase",
+                           quick=quick, seconds=summary["wall_time_s"])
     return result.summary

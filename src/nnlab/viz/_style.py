@@ -39,8 +39,11 @@ def legend_outside(ax, where: str = "right", **kwargs):
     kwargs.setdefault("fontsize", 8)
     if where == "right":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
-    if where == "below":
-        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0.0, **kwargs)
+    if where == "below":                  # half an inch under the axes: below its tick labels and x label
+        from matplotlib.transforms import ScaledTranslation
+        under = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=under, borderaxespad=0.0,
+                         **kwargs)
     raise ValueError(f"The 'where' parameter of legend_outside must be 'right' or 'below'. Got {where!r} instead.")
 
 

@@ -5,6 +5,7 @@
 - an empty panel: a visible axes with nothing drawn in it (no line, point, bar, image or text);
 - an empty canvas: a figure whose axes are all empty or hidden;
 - an unlabelled axis: an axes with data and a tick-labelled x or y axis but no axis label (images excepted);
+- a legend over text: a legend box that covers a title, an axis label or a tick label;
 - an image without a colour bar: values shown as colours (a colormapped image or mesh) with no colour bar in the
   figure, unless the axes says why (its legend names what the colours mean, or ``ax._nnlab_no_colorbar`` is set).
 
@@ -35,6 +36,7 @@ def figure_problems(fig) -> list[str]:
     else:
         problems += [f"empty panel: {_name(ax)}" for ax in empty]
     colorbars = [ax for ax in fig.axes if _is_colorbar(ax)]
+    problems += _legends_over_text(fig, renderer)
     for ax in axes:
         if ax in empty:
             continue
@@ -56,6 +58,33 @@ def figure_problems(fig) -> list[str]:
                         and not _labelled_neighbour(ax, axes, axis)):
                     problems.append(f"{axis} axis without a label: {_name(ax)}")
     return problems
+
+
+def _legends_over_text(fig, renderer) -> list[str]:
+    """Legends (of axes and of the figure) whose box covers a title, an axis label or a tick label."""
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    texts = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        for axis in (ax.xaxis, ax.yaxis):          # the tick labels drawn: inside the view, not every tick's
+            texts += [label for tick in axis._update_ticks() for label in (tick.label1, tick.label2)]
+    if fig._suptitle is not None:
+        texts.append(fig._suptitle)
+    found = []
+    for legend in legends:
+        if not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        for text in texts:
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            extent = text.get_window_extent(renderer)
+            if extent.width > 0 and box.overlaps(extent):
+                found.append(f"legend over text: {text.get_text()[:40]!r}")
+                break
+    return found
 
 
 def _labelled_neighbour(ax, axes, axis: str) -> bool:

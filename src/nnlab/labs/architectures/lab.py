@@ -90,15 +90,11 @@ def run_costs(out: str | Path, quick: bool = False, timed=None, threads: int | N
     instead; ``threads`` is torch's thread count while timing (None: leave it). Everything else runs on one
     thread (torch and BLAS), so the run's time does not depend on the machine's load."""
     import torch
-    from threadpoolctl import threadpool_limits
 
+    from nnlab.labs._threads import one_thread
     previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            return _run_costs(Path(out), quick, timed, threads or previous)
-    finally:
-        torch.set_num_threads(previous)
+    with one_thread():
+        return _run_costs(Path(out), quick, timed, threads or previous)
 
 
 def _run_costs(out: Path, quick: bool, timed, threads: int) -> dict:

@@ -33,16 +33,9 @@ def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda mess
     The lab's networks are small: their time goes to per-operation overhead, where extra threads only add
     synchronisation, so torch and the BLAS/OpenMP pools run one thread for the duration (restored after).
     """
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            return _run(Path(out), settings, progress, settings == QUICK if quick is None else quick)
-    finally:
-        torch.set_num_threads(threads)
+    from nnlab.labs._threads import one_thread
+    with one_thread():
+        return _run(Path(out), settings, progress, settings == QUICK if quick is None else quick)
 
 
 def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:

@@ -272,9 +272,8 @@ def run_lab(out: str | Path, parts=tuple(PARTS), settings: LabSettings = LabSett
     Returns the summary: per part its numbers, plus settings, files, versions, wall times and the ``run`` record.
     Torch and the BLAS libraries run on one thread, so the lab's time does not depend on the machine's load.
     """
-    import torch
-    from threadpoolctl import threadpool_limits
     from nnlab.labpage import write_lab
+    from nnlab.labs._threads import one_thread
     from nnlab.labs.gd.report import make_claims, report
     from nnlab.tour import versions
     for p in parts:
@@ -286,20 +285,15 @@ def run_lab(out: str | Path, parts=tuple(PARTS), settings: LabSettings = LabSett
     summary = {"settings": {"quick": settings.quick, "seed": settings.seed, "functions": list(settings.functions),
                             "optimizers": list(settings.optimizers), "budget": vars(settings.budget)},
                "parts": {}, "seconds": {}}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)          # 2-D paths and a 330-parameter net: per-op overhead, not arithmetic
-    try:
-        with threadpool_limits(limits=1):
-            for name in [p for p in PARTS if p in parts]:
-                log(PARTS[name].title)
-                start = time.perf_counter()
-                summary["parts"][name] = PARTS[name].run(ctx)
-                summary["seconds"][name] = time.perf_counter() - start
-            summary["files"] = ctx.files
-            summary["versions"] = versions()          # (torch_threads: the one thread the lab ran on)
-            summary = jsonable(summary)
-            result = write_lab(out, report(summary), make_claims(summary), summary, lab="gd",
-                               quick=settings.quick, seconds=time.perf_counter() - begin)
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():                # 2-D paths and a 330-parameter net: per-op overhead, not arithmetic
+        for name in [p for p in PARTS if p in parts]:
+            log(PARTS[name].title)
+            start = time.perf_counter()
+            summary["parts"][name] = PARTS[name].run(ctx)
+            summary["seconds"][name] = time.perf_counter() - start
+        summary["files"] = ctx.files
+        summary["versions"] = versions()          # (torch_threads: the one thread the lab ran on)
+        summary = jsonable(summary)
+        result = write_lab(out, report(summary), make_claims(summary), summary, lab="gd",
+                           quick=settings.quick, seconds=time.perf_counter() - begin)
     return result.summary

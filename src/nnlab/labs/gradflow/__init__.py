@@ -41,7 +41,14 @@ def measure_init(s: Settings, progress=lambda message: None) -> dict:
 
 def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
     """Measure at initialisation, train the comparisons, catch the explosions; write the figures, ``summary.json``,
-    ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns the summary."""
+    ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns the summary. Torch and BLAS run on
+    one thread, so the lab's time does not depend on the machine's load."""
+    from nnlab.labs._threads import one_thread
+    with one_thread():
+        return _run(out, settings, progress)
+
+
+def _run(out: str | Path, settings: Settings, progress) -> dict:
     from nnlab.labs.gradflow import figures_init as fi
     from nnlab.labs.gradflow import figures_training as ft
     from nnlab.labpage import write_lab

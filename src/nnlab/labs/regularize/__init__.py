@@ -34,15 +34,9 @@ def run_regularize(out: str | Path, settings: Settings = FULL, progress=lambda m
     write the figures, ``summary.json``, ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns
     the summary. ``quick`` says whether this is a quick run (the page says so, and a claim a quick run cannot show
     is marked not shown); by default, whether ``settings`` are QUICK's grids."""
-    import torch
-    from threadpoolctl import threadpool_limits
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)          # networks this small spend their time in per-op overhead, not arithmetic
-    try:
-        with threadpool_limits(1):    # and BLAS too, so the time does not depend on the machine's load
-            return _run(Path(out), settings, progress, _is_quick(settings) if quick is None else quick)
-    finally:
-        torch.set_num_threads(threads)
+    from nnlab.labs._threads import one_thread
+    with one_thread():                # networks this small spend their time in per-op overhead, not arithmetic
+        return _run(Path(out), settings, progress, _is_quick(settings) if quick is None else quick)
 
 
 def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:

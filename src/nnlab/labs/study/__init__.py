@@ -14,8 +14,6 @@ on a loaded machine they make the run many times slower.
 """
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from pathlib import Path
 
@@ -24,32 +22,9 @@ import numpy as np
 from nnlab._validation import check_choice
 from nnlab.labs.study.settings import FULL, QUICK, STUDIES, Settings, binary_datasets
 
-__all__ = ["run_study", "single_thread", "Settings", "FULL", "QUICK", "STUDIES", "CHOICES", "binary_datasets"]
+__all__ = ["run_study", "Settings", "FULL", "QUICK", "STUDIES", "CHOICES", "binary_datasets"]
 
 CHOICES = (*STUDIES, "all")
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@contextlib.contextmanager
-def single_thread():
-    """Torch, BLAS and OpenMP on one thread inside the block, restored after; a worker process spawned inside
-    (the sweeps' process executor, should a trial need it) starts with one BLAS/OpenMP thread and sets torch's."""
-    import torch
-    from threadpoolctl import threadpool_limits
-    threads = torch.get_num_threads()
-    saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
-    os.environ.update({k: "1" for k in _THREAD_VARIABLES})
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            yield
-    finally:
-        torch.set_num_threads(threads)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _one_layer(out: Path, s: Settings, progress) -> dict:
@@ -122,7 +97,8 @@ def run_study(name: str, out: str | Path, settings: Settings = FULL, progress=la
     start = time.perf_counter()
     studies = list(STUDIES) if name == "all" else [name]
     parts = {}
-    with single_thread():
+    from nnlab.labs._threads import one_thread
+    with one_thread():
         for study in studies:
             where = out / study if name == "all" else out
             where.mkdir(exist_ok=True)
