@@ -44,7 +44,7 @@ def test_the_index_links_every_page_and_no_markdown(site):
     assert links == ["report.html", "history/report.html"]
     assert all((out / link).is_file() for link in links) and ".md" not in "".join(links)
     history = (out / "history" / "report.html").read_text()
-    assert "href='../index.html'" in history and "interrupted" not in index
+    assert "href='../index.html'" in history and "<p class='interrupted'>" not in index
     site_json = json.loads((out / "site.json").read_text())
     assert [p["name"] for p in site_json["pages"]] == ["tour", "history"] and not site_json["interrupted"]
 
@@ -74,7 +74,7 @@ def test_ctrl_c_keeps_the_finished_pages_and_marks_the_index(tmp_path):
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, "".join(seen) + stderr
     index = (tmp_path / "index.html").read_text()
-    assert "interrupted" in index and "history/report.html" in index
+    assert "<p class='interrupted'>" in index and "history/report.html" in index
     assert "usecase/report.html" not in index
     assert json.loads((tmp_path / "site.json").read_text())["interrupted"]
     assert "Interrupted" in stderr
