@@ -64,3 +64,12 @@ def test_write_lab_writes_the_four_files_and_refuses_a_missing_figure(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.png"):
         write_lab(tmp_path, Document("B").image("missing.png", "m"), Claims(), {}, lab="demo", quick=False,
                   seconds=0)
+
+
+def test_the_site_puts_its_navigation_and_what_a_lab_printed_on_the_page(tmp_path):
+    from nnlab.site import decorate_page
+    write_lab(tmp_path, Document("A lab"), _shares(0.2), {}, lab="demo", quick=True, seconds=1.0)
+    decorate_page(tmp_path / "report.html", "A lab", "UserWarning: <something> happened\n")
+    page = (tmp_path / "report.html").read_text()
+    assert "<a href='../index.html'>nnlab tour</a>" in page
+    assert "What the lab printed while it ran" in page and "UserWarning: &lt;something&gt; happened" in page

@@ -38,7 +38,7 @@ def perceptron(
     con.print(f"separable data: converged={lin['converged']} after {lin['epochs']} epochs, "
               f"accuracy {lin['accuracy']:.1%}, w={[round(w, 4) for w in lin['weights']]}, b={lin['bias']:.4g}")
     con.print(f"XOR:            converged={xor['converged']} after {xor['epochs']} epochs, "
-              f"accuracy {xor['accuracy']:.0%} (no line separates XOR)")
+              f"accuracy {xor['accuracy']:.0%} (theory: no line separates XOR's classes)")
     con.print(f"wrote {out / 'perceptron_visualization.png'}")
 
 
