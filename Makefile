@@ -36,7 +36,7 @@ ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 # All benchmarks; each also runs alone.
 bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision
 
-# Every lab in full mode with its claims checked (about an hour); the README's lab numbers come from it.
+# Every lab in full mode with its claims checked (about 12 minutes); the README's lab numbers come from it.
 bench-full: setup
 	$(PY) benchmarks/full_runs.py
 

@@ -6,7 +6,7 @@ many minutes per lab, so they are checked here instead: each lab runs without ``
 script writes ``benchmarks/results/full_runs.md``: per lab the command, the time it took and every claim with
 its status. It exits 1 when a headline claim of a full run does not hold.
 
-Run:  ``python benchmarks/full_runs.py``            every lab (about an hour on a 2-core machine)
+Run:  ``python benchmarks/full_runs.py``            every lab (about 12 minutes on a 2-core machine)
       ``python benchmarks/full_runs.py --only approx,gradflow``
 """
 from __future__ import annotations
