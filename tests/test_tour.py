@@ -50,10 +50,12 @@ def test_the_index_links_every_page_and_no_markdown(site):
 
 
 def test_progress_is_one_line_per_lab_when_output_is_not_a_terminal(site):
-    _, result = site
+    out, result = site
     lines = [line for line in result.stderr.splitlines() if line.startswith("lab ")]
-    assert len(lines) == 1 and re.match(r"lab 1 of 1: history done in [\d.]+ s \(\d+:\d\d elapsed, about "
-                                        r"\d+:\d\d left\)", lines[0]), result.stderr
+    assert len(lines) == 1 and re.match(r"lab 1 of 1: history done in [\d.]+ s \([\d.]+ s with start-up\) "
+                                        r"\(\d+:\d\d elapsed, about \d+:\d\d left\)", lines[0]), result.stderr
+    seconds = json.loads((out / "history" / "summary.json").read_text())["run"]["seconds"]
+    assert f"done in {seconds:.1f} s" in lines[0]           # the page's own time
 
 
 def test_bad_lab_names_are_refused_before_anything_runs(tmp_path):

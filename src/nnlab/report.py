@@ -47,12 +47,13 @@ def seed_claims(summary: dict) -> Claims:
                            "{short:.4g}.")
     norms = d["gradient_norm_first_last"]
     fell = [name for name, (a, b) in norms.items() if b < a]
+    grew = [name for name in norms if name not in fell]
     claims.check("gradients_shrink", len(fell) == len(norms),
-                 numbers={"fell": len(fell), "layers": len(norms)},
+                 numbers={"fell": len(fell), "layers": len(norms), "grew": ", ".join(grew)},
                  finding="Every one of the {layers} parameter tensors has a smaller gradient norm in the last epoch "
                          "than in the first.",
-                 otherwise="{fell} of the {layers} parameter tensors have a smaller gradient norm in the last epoch "
-                           "than in the first.")
+                 otherwise="Not every parameter tensor's gradient norm fell from the first epoch to the last: {fell} "
+                           "of {layers} fell, while {grew} grew.")
     return claims
 
 

@@ -253,7 +253,8 @@ def tour(
                 bar.show(index, total, name, remaining)
             return
         clock = f"{_clock(elapsed)} elapsed, about {_clock(remaining)} left"
-        outcome = (f"done in {record['seconds']:.1f} s" if record["ok"] else f"FAILED: {record['error']}")
+        outcome = (f"done in {record['seconds']:.1f} s ({record['process_seconds']:.1f} s with start-up)"
+                   if record["ok"] else f"FAILED: {record['error']}")
         line = f"lab {index} of {total}: {name} {outcome} ({clock})"
         (bar.log(line) if bar is not None else err.print(line, soft_wrap=True, markup=False))
 
