@@ -96,12 +96,19 @@ def _command_text(run: dict) -> str:
     return f"`{run['command']}`" if run["command"] else "called from Python (no command line)"
 
 
+def _split(claims: Claims) -> tuple[list[str], list[str]]:
+    """The ids of the lab's headline lessons, and of everything else it measured or predicted."""
+    return [c.id for c in claims if c.headline], [c.id for c in claims if not c.headline]
+
+
 def _problems(run: dict) -> list[str]:
     return [f"{name}: {problem}" for name, found in run["figure_problems"].items() for problem in found]
 
 
 def _markdown(doc: Document, claims: Claims, run: dict) -> str:
-    lines = [f"# {doc.title}", "", mode_line(run) + ".", "", "## What this run found", "", claims.markdown(), "",
+    heads, rest = _split(claims)
+    lines = [f"# {doc.title}", "", mode_line(run) + ".", "", "## What this run found", "", claims.markdown(heads), "",
+             *(["### Also in this run", "", claims.markdown(rest), ""] if rest else []),
              *([f"Figure problems: {'; '.join(_problems(run))}.", ""] if _problems(run) else []),
              doc.to_markdown(claims, title=False).rstrip("\n"), "", "## How this page was made", "",
              f"Command: {_command_text(run)}.", "",
@@ -114,7 +121,8 @@ def _html_body(doc: Document, claims: Claims, run: dict) -> str:
                        for k, v in run["versions"].items())
     return "\n".join([
         f"<h1>{inline_html(doc.title)}</h1>", f"<p class='meta'>{inline_html(mode_line(run))}</p>",
-        "<section id='claims'><h2>What this run found</h2>", claims.html(), "</section>",
+        "<section id='claims'><h2>What this run found</h2>", claims.html(_split(claims)[0]),
+        *(["<h3>Also in this run</h3>", claims.html(_split(claims)[1])] if _split(claims)[1] else []), "</section>",
         *([f"<p class='interrupted'>Figure problems: {html.escape('; '.join(_problems(run)))}.</p>"]
           if _problems(run) else []),
         doc.to_html_body(claims, title=False),
