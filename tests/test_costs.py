@@ -190,3 +190,32 @@ def test_a_claim_that_fails_says_what_the_numbers_show(run):
     assert not claims["conv_weight_sharing"].holds and not claims["conv_most_arithmetic"].holds
     assert "not every CNN" in claims["conv_weight_sharing"].text and "100.0% of the parameters" in \
         claims["conv_weight_sharing"].text
+
+
+def test_attention_memory_counts_only_the_score_and_probability_matrices(run):
+    """The page once called 53% at n = 512 "scores and probabilities" while it also counted P V's outputs: the
+    claims now count the h x n x n matrices alone (scores and softmax, 4 bytes each) and quote that share."""
+    out, s = run
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    for row in s["sequence_scaling"]:
+        n = row["n"]
+        assert row["attention_matrix_bytes"] == 12 * 2 * 12 * n * n * 4
+        assert row["attention_matrix_bytes"] < row["attention_activation_bytes"]
+    at_512 = next(r for r in s["sequence_scaling"] if r["n"] == 512)
+    assert at_512["attention_matrix_bytes"] / at_512["activation_bytes"] < 0.5       # 49.5%: not yet half
+    memory = claims["attention_memory_first"]
+    assert memory["holds"] and "n = 1,024" in memory["text"] and "49.5% at n = 512" in memory["text"]
+    gpt3 = s["gpt3_attention_matrix_bytes"]
+    assert gpt3 == 96 * 2 * 96 * 2048 * 2048 * 4
+    share = gpt3 / s["models"]["gpt3"]["activation_bytes"]
+    assert f"{share:.0%}" in claims["gpt3_activations_exceed_an_accelerator"]["text"]
+    # the utilisation reading is theory, not part of the finding
+    assert "utilisation" not in claims["transformer_paper_above_count"]["text"]
+    assert claims["transformer_ratio_reading"]["kind"] == "theory"
+
+
+def test_cnn_shares_ticks_name_each_year_once(run):
+    from nnlab.labs.architectures.figures import plot_cnn_shares
+    fig = plot_cnn_shares(run[1]["cnn_case_study"])
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "AlexNet (2012 paper)" in ticks and all(t.count("(") == 1 for t in ticks)

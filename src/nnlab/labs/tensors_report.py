@@ -81,8 +81,10 @@ def _tensor_claims(c: Claims, summary: dict) -> None:
                         "bytes): the stride 0 along axis 0 shows b's 3 numbers for both rows, and both are views of "
                         "b, so nothing was copied; a + b added b to every row (row 0: {row0}), and col + b has shape "
                         "{outer}.",
-                otherwise="b broadcast to (2, 3): strides {strides} elements in NumPy ({where}) and {strides_torch} in "
-                          "PyTorch ({where_torch}); a + b row 0: {row0}; col + b has shape {outer}.")
+                otherwise="Expected b broadcast to (2, 3) to be a view of b with stride 0 along axis 0, a + b to add b "
+                          "to every row and col + b to have shape (2, 3); the run shows strides {strides} elements in "
+                          "NumPy ({where}) and {strides_torch} in PyTorch ({where_torch}), a + b row 0: {row0}, and "
+                          "col + b of shape {outer}.")
 
     if d := _demo(summary, "products"):
         c.theory("products_rule", "A matrix product (m, k) @ (k, n) has shape (m, n), each entry the dot product of a "
@@ -121,7 +123,9 @@ def _tensor_claims(c: Claims, summary: dict) -> None:
                 finding="x.reshape(2, 3) has strides {m_strides} and shares x's memory; its transpose has strides "
                         "{t_strides}: swapped, still a view of x, and not contiguous (both libraries); the contiguous "
                         "copy has strides {c_strides} and memory of its own.",
-                otherwise="x.reshape(2, 3): strides {m_strides}, {m_where}; its transpose: strides {t_strides}, "
+                otherwise="Expected x.reshape(2, 3) and its transpose to be views of x with swapped strides, the "
+                          "transpose not contiguous, and the contiguous copy to have memory of its own; the run shows "
+                          "x.reshape(2, 3): strides {m_strides}, {m_where}; its transpose: strides {t_strides}, "
                           "{t_where}, {t_layout}; the contiguous copy: strides {c_strides}, {c_where} (NumPy).")
         c.check("reshape_is_not_transpose", reshaped["values"] != copy["values"], cause=LIBRARY_CAUSE,
                 numbers={"reshaped": _fmt(reshaped["values"]), "transposed": _fmt(t["values"])},
@@ -145,8 +149,9 @@ def _tensor_claims(c: Claims, summary: dict) -> None:
                 finding="x[1:, ::2] (strides {step_strides} against x's {x_strides}: two elements per step along a "
                         "row) and x[:, 1] (strides {col_strides}) are views of x; x[[2, 0]] and x[x % 3 == 0] have "
                         "memory of their own: copies (both libraries).",
-                otherwise="x[1:, ::2]: strides {step_strides}, {step}; x[:, 1]: {col}; x[[2, 0]]: {rows}; "
-                          "x[x % 3 == 0]: {mask} (NumPy).")
+                otherwise="Expected the basic slices to be views of x and the list and mask indexing to be copies; "
+                          "the run shows x[1:, ::2]: strides {step_strides}, {step}; x[:, 1]: {col}; x[[2, 0]]: "
+                          "{rows}; x[x % 3 == 0]: {mask} (NumPy).")
 
     if d := _demo(summary, "reductions"):
         c.theory("reductions_rule", "Reducing along an axis removes that axis from the shape: (3, 4) summed over "
@@ -294,12 +299,13 @@ def _matmul_claims(c: Claims, m: dict, quick: bool) -> None:
                         "against {blas_gflops:.3g} GFLOP/s).",
                 otherwise="np.matmul (BLAS) was not faster beyond the noise at every N: {exceptions}; at N = {n} "
                           "the best from-scratch kernel, {best}, reached {pct:.0f}% of its rate.")
-    c.check("timing_quiet", not busy, cause="other processes shared the cores, so the times carry that noise",
+    c.check("timing_quiet", not busy, cause=False,
             numbers={"load": load, "cores": cores},
-            finding="The machine was quiet while timing: the 1-minute load average stayed at or below {load:.2f} on "
-                    "{cores} cores.",
-            otherwise="The machine was busy while timing: the 1-minute load average reached {load:.2f} on {cores} "
-                      "cores.")
+            finding="The timings ran on a quiet machine (load at most the number of cores): the 1-minute load "
+                    "average peaked at {load:.2f} on {cores} cores.",
+            otherwise="The timings did not run on a quiet machine (load at most the number of cores): the 1-minute "
+                      "load average reached {load:.2f} on {cores} cores, so other processes shared the cores and "
+                      "the times carry that noise.")
     if quick:
         c.not_shown("large_sizes", "The kernels at N = 512 and 1024, the full run's largest sizes")
 

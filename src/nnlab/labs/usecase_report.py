@@ -35,6 +35,12 @@ def _comparison(c: dict, comp: dict) -> str:
     return f"{_METRIC_NAMES[comp['metric']]} against {c['titles'][comp['b']]}"
 
 
+def _beats(titles: dict, m: str, verdict: str) -> str:
+    """A paired comparison's clear verdict between the MLP and baseline ``m``, in words."""
+    return (f"the MLP beats {titles[m]} clearly" if verdict == "nnlab-mlp better"
+            else f"{titles[m]} beats the MLP clearly")
+
+
 # -- claims -------------------------------------------------------------------------------------------------------
 
 def _accuracy_claims(cl: Claims, c: dict) -> None:
@@ -43,22 +49,46 @@ def _accuracy_claims(cl: Claims, c: dict) -> None:
     top = max(pooled.values())
     best = [m for m, a in pooled.items() if a == top]
     lo, hi = models["nnlab-mlp"]["accuracy_ci95"]
+    inside = [m for m in models if m != "nnlab-mlp" and m not in best and lo <= pooled[m] <= hi]
+    paired = {x["b"]: x["verdict"] for x in c["comparisons"] if x["metric"] == "accuracy"}
+    # a baseline the fold-by-fold comparison on accuracy puts clearly ahead of the MLP is not "not distinguishable"
+    beaten_by = [m for m in best if m != "nnlab-mlp" and paired.get(m) == f"{m} better"]
     numbers = {"case": c["title"], "n": c["n"], "mlp": pooled["nnlab-mlp"], "lo": lo, "hi": hi,
-               "best": _and([titles[m] for m in best if m != "nnlab-mlp"]), "best_acc": top}
+               "best": _and([titles[m] for m in best if m != "nnlab-mlp"]), "best_acc": top,
+               "inside": {titles[m]: pooled[m] for m in inside},
+               "paired_accuracy": {titles[m]: v for m, v in paired.items()}}
+    # the baselines the MLP's interval contains, with their pooled accuracies; and any the paired test separates
+    too = "" if best == ["nnlab-mlp"] else " too"
+    also = (f"; {_and([f'{titles[m]} ({pooled[m]:.3f})' for m in inside])} "
+            f"{'lies' if len(inside) == 1 else 'lie'} inside that interval{too}: the pooled accuracies alone do not "
+            f"separate {'it' if len(inside) == 1 else 'them'} from the MLP" if inside else
+            "; every other baseline lies below that interval")
+    decided = [m for m in best + inside if m != "nnlab-mlp" and paired.get(m, "no clear difference")
+               != "no clear difference"]
+    also += (f" (fold by fold on accuracy, {_and([_beats(titles, m, paired[m]) for m in decided])})"
+             if decided else "")
     if best == ["nnlab-mlp"]:
-        finding = ("{case}: the nnlab MLP is the most accurate model, {mlp:.3f} of the {n:,} out-of-fold "
-                   "predictions right (95% interval [{lo:.3f}, {hi:.3f}]).")
+        finding = ("{case}: the nnlab MLP has the highest pooled accuracy, {mlp:.3f} of the {n:,} out-of-fold "
+                   "predictions right (95% interval [{lo:.3f}, {hi:.3f}])" + also + ".")
     elif "nnlab-mlp" in best:
-        finding = ("{case}: the nnlab MLP shares the best pooled accuracy, {mlp:.3f} of the {n:,} out-of-fold "
-                   "predictions right (95% interval [{lo:.3f}, {hi:.3f}]), with {best}.")
+        finding = ("{case}: the nnlab MLP shares the highest pooled accuracy, {mlp:.3f} of the {n:,} out-of-fold "
+                   "predictions right (95% interval [{lo:.3f}, {hi:.3f}]), with {best}" + also + ".")
     else:
         finding = ("{case}: the most accurate model, {best} ({best_acc:.3f} of the {n:,} out-of-fold predictions "
                    "right), lies inside the nnlab MLP's 95% interval [{lo:.3f}, {hi:.3f}] (MLP: {mlp:.3f}): on "
-                   "this many samples the MLP is as accurate as the best baseline.")
-    cl.check(f"{name}_mlp_as_accurate", top <= hi, headline=True, numbers=numbers, finding=finding,
-             otherwise="{case}: the most accurate model, {best} ({best_acc:.3f} of the {n:,} out-of-fold "
-                       "predictions right), lies above the nnlab MLP's 95% interval [{lo:.3f}, {hi:.3f}] (MLP: "
-                       "{mlp:.3f}).")
+                   "this many samples the pooled accuracy does not distinguish the MLP from the best baseline (the "
+                   "interval contains it)" + also + ".")
+    if top > hi:
+        otherwise = ("{case}: the most accurate model, {best} ({best_acc:.3f} of the {n:,} out-of-fold "
+                     "predictions right), lies above the nnlab MLP's 95% interval [{lo:.3f}, {hi:.3f}] (MLP: "
+                     "{mlp:.3f}).")
+    else:
+        otherwise = ("{case}: the most accurate model, {best} ({best_acc:.3f} of the {n:,} out-of-fold "
+                     "predictions right), lies inside the nnlab MLP's 95% interval [{lo:.3f}, {hi:.3f}] (MLP: "
+                     "{mlp:.3f}), but fold by fold on accuracy "
+                     + _and([_beats(titles, m, paired[m]) for m in beaten_by]) + ".")
+    cl.check(f"{name}_mlp_as_accurate", top <= hi and not beaten_by, headline=True, numbers=numbers,
+             finding=finding, otherwise=otherwise)
     counts = c["class_counts"]
     majority = max(counts) / c["n"]
     cl.check(f"{name}_above_majority", lo > majority,
@@ -70,15 +100,25 @@ def _accuracy_claims(cl: Claims, c: dict) -> None:
                        "always answering the most frequent class ({label}).")
     width = hi - lo
     others = [m for m in models if m != "nnlab-mlp"]
-    close = [m for m in others if abs(pooled[m] - pooled["nnlab-mlp"]) < width]
+    # a baseline whose fold-by-fold accuracy comparison with the MLP is clear is ordered by that test, however
+    # close the pooled accuracies: only the others are left undecided
+    paired = {x["b"]: x["verdict"] for x in c["comparisons"] if x["metric"] == "accuracy"}
+    decided = [m for m in others if paired.get(m, "no clear difference") != "no clear difference"]
+    near = [m for m in others if abs(pooled[m] - pooled["nnlab-mlp"]) < width]
+    close = [m for m in near if m not in decided]
+
+    settled = (f"; fold by fold on accuracy, {_and([_beats(titles, m, paired[m]) for m in decided])}" if decided
+               else "")
     cl.check(f"{name}_ranking_uncertain", bool(close),
              numbers={"case": c["title"], "k": len(close), "of": len(others), "width": width,
-                      "names": _and([titles[m] for m in close])},
+                      "names": _and([titles[m] for m in close]), "decided": [titles[m] for m in decided],
+                      "near": [titles[m] for m in near]},
              finding="{case}: {k} of the {of} baselines ({names}) differ from the MLP's pooled accuracy by less than "
-                     "the width of its 95% interval ({width:.3f}): their order could change with another sample of "
-                     "the same size.",
-             otherwise="{case}: every baseline differs from the MLP's pooled accuracy by more than the width of its "
-                       "95% interval ({width:.3f}).")
+                     "the width of its 95% interval ({width:.3f}) and are not separated from it by the fold-by-fold "
+                     "comparison on accuracy: this run does not settle their order against the MLP" + settled + ".",
+             otherwise="{case}: every baseline is ordered against the MLP by this run: it differs from the MLP's "
+                       "pooled accuracy by more than the width of its 95% interval ({width:.3f}), or the fold-by-fold "
+                       "comparison on accuracy separates them" + settled + ".")
 
 
 def _paired_claims(cl: Claims, c: dict) -> None:
@@ -92,7 +132,8 @@ def _paired_claims(cl: Claims, c: dict) -> None:
                       "folds": c["folds"]},
              finding="{case}: in none of the {n} paired comparisons over the {folds} folds does a baseline beat the "
                      "MLP clearly" + won + ".",
-             otherwise="{case}: the MLP loses {losses} of the {n} paired comparisons over the {folds} folds clearly, "
+             otherwise="{case}: a baseline beats the MLP clearly in {losses} of the {n} paired comparisons over the "
+                       "{folds} folds, not in none of them: "
                        f"on {_and([_comparison(c, x) for x in losses])}" + won + ".")
 
 
@@ -117,17 +158,18 @@ def _clinical_claim(cl: Claims, c: dict) -> None:
              finding="At the default threshold of 0.5 every model's sensitivity lies below its specificity ("
                      + listing + "): relative to their numbers, malignant tumours are missed more often than benign "
                      "ones are flagged.",
-             otherwise="At the default threshold of 0.5, sensitivity against specificity: " + listing + ".")
+             otherwise="At the default threshold of 0.5 not every model's sensitivity lies below its specificity "
+                       "(sensitivity against specificity: " + listing + ").")
 
 
-def _deploy_claims(cl: Claims, c: dict) -> None:
+def _deploy_claims(cl: Claims, c: dict, cpu: str | None = None) -> None:
     d = c["deployment"]
     exact = (d["same_predictions_state_dict"] and d["same_predictions_torchscript"]
              and d["max_abs_diff_state_dict"] == 0 and d["max_abs_diff_torchscript"] == 0)
     numbers = {"case": c["title"], "n": d["batch_size"], "diff_sd": d["max_abs_diff_state_dict"],
                "diff_ts": d["max_abs_diff_torchscript"], "same_sd": d["same_predictions_state_dict"],
                "same_ts": d["same_predictions_torchscript"]}
-    cl.check(f"{c['name']}_deploy_roundtrip", exact, headline=True, numbers=numbers,
+    cl.check(f"{c['name']}_deploy_roundtrip", exact, headline=True, numbers=numbers, cause=False,
              finding="{case}: the exported MLP, loaded back from model.json + weights.pt and from the TorchScript "
                      "file, gives exactly the probabilities of the model in memory for all {n:,} samples (largest "
                      "difference {diff_sd:.1e} and {diff_ts:.1e}).",
@@ -136,13 +178,17 @@ def _deploy_claims(cl: Claims, c: dict) -> None:
                        "class for every sample: {same_sd}, {same_ts}).")
     lr = c["models"]["logistic-regression"]["single_prediction_ms"]
     cl.check(f"{c['name']}_deploy_small_fast", d["total_bytes"] < SMALL_BYTES and d["single_prediction_ms"] < FAST_MS,
+             cause=False,
              numbers={"case": c["title"], "kb": d["total_bytes"] / 1e3, "ms": d["single_prediction_ms"],
-                      "ts": d["single_prediction_torchscript_ms"], "lr": lr},
-             finding="{case}: the exported model takes {kb:.1f} kB on disk and, loaded back, answers one "
-                     "prediction in {ms:.3f} ms (TorchScript {ts:.3f} ms; scikit-learn's logistic regression "
-                     "{lr:.3f} ms per single call), on one thread: small and fast enough for any server or device.",
+                      "ts": d["single_prediction_torchscript_ms"], "lr": lr, "limit_mb": SMALL_BYTES / 1e6,
+                      "limit_ms": FAST_MS, "cpu": f"this machine's CPU, {cpu}" if cpu else "this machine's CPU"},
+             finding="{case}: the exported model takes {kb:.1f} kB on disk (under {limit_mb:g} MB) and, loaded "
+                     "back, answers one prediction in {ms:.3f} ms (under {limit_ms:g} ms; TorchScript {ts:.3f} ms; "
+                     "scikit-learn's logistic regression {lr:.3f} ms per single call), timed on one thread of "
+                     "{cpu}.",
              otherwise="{case}: the exported model takes {kb:.1f} kB on disk and, loaded back, answers one "
-                       "prediction in {ms:.3f} ms (TorchScript {ts:.3f} ms).")
+                       "prediction in {ms:.3f} ms (TorchScript {ts:.3f} ms), timed on one thread of {cpu}: not "
+                       "both under {limit_mb:g} MB and under {limit_ms:g} ms.")
 
 
 def make_claims(summary: dict, quick: bool) -> Claims:
@@ -154,7 +200,7 @@ def make_claims(summary: dict, quick: bool) -> Claims:
         _calibration_claim(cl, c)
         if c["name"] == "breast-cancer":
             _clinical_claim(cl, c)
-        _deploy_claims(cl, c)
+        _deploy_claims(cl, c, summary.get("versions", {}).get("cpu"))
     return cl
 
 

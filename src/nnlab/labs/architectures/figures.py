@@ -104,8 +104,8 @@ def plot_sequence_scaling(rows: list[dict]):
     ax_m.set_ylabel("multiply-adds per sequence")
     ax_m.set_title("Compute")
     ax_a.plot(n, [r["activation_bytes"] / 1e6 for r in rows], "o-", color=BLUE, label="BERT-base, total")
-    ax_a.plot(n, [r["attention_activation_bytes"] / 1e6 for r in rows], ":", color=RED, lw=2,
-              label="attention scores + probabilities")
+    ax_a.plot(n, [r.get("attention_matrix_bytes", r["attention_activation_bytes"]) / 1e6 for r in rows], ":",
+              color=RED, lw=2, label="attention score + probability matrices (h x n x n per layer, twice)")
     ax_a.set_ylabel("activation memory per sequence, MB (fp32)")
     ax_a.set_title("Activation memory")
     ax_p.plot(n, [r["bert_params"] for r in rows], "o-", color=BLUE, label="BERT-base")
@@ -133,7 +133,8 @@ def plot_cnn_shares(cases: list[dict]):
     bars_m = ax.bar(x + 0.18, conv_m, 0.36, color=RED, label="share of multiply-adds in convolutions")
     ax.bar_label(bars_p, fmt="%.1f%%", fontsize=8)
     ax.bar_label(bars_m, fmt="%.1f%%", fontsize=8)
-    ax.set_xticks(x, [f"{c['title']} ({c['year']})" for c in cases])
+    # a title that already names its year ("AlexNet (2012 paper)") is not followed by the year again
+    ax.set_xticks(x, [c["title"] if str(c["year"]) in c["title"] else f"{c['title']} ({c['year']})" for c in cases])
     ax.set_xlabel("model (year)")
     ax.set_ylim(0, 108)
     ax.set_ylabel("% of the model's total")

@@ -104,7 +104,7 @@ def _run_costs(out: Path, quick: bool, timed, threads: int) -> dict:
                                                    gpt_params, training_flops)
     from nnlab.labs.architectures.published import compare
     from nnlab.labs.architectures.report import cost_report, make_claims
-    from nnlab.labs.architectures.scaling import LENGTHS, sequence_scaling
+    from nnlab.labs.architectures.scaling import LENGTHS, attention_matrix_layers, sequence_scaling
     from nnlab.labs.architectures.timing import measure
     from nnlab.viz._style import save
 
@@ -154,9 +154,14 @@ def _run_costs(out: Path, quick: bool, timed, threads: int) -> dict:
         _write_layers(p, out / f"layers_{name}.csv")
         files.append(f"layers_{name}.csv")
     gpt3_attention = sum(l.activation_bytes for l in profiles["gpt3"].layers if l.kind in ("MatMul", "Softmax"))
+    gpt3_matrices = sum(l.activation_bytes for l in attention_matrix_layers(profiles["gpt3"].layers))
     summary = {"quick": quick, "models": {n: p.to_dict() for n, p in profiles.items()}, "checks": checks,
                "formulas": formulas, "flop_counter": flop_counter, "sequence_scaling": scaling,
-               "cnn_case_study": cases, "timing": timing, "gpt3_attention_activation_bytes": gpt3_attention}
+               "cnn_case_study": cases, "timing": timing,
+               # every output of the attention products and softmax (P V's n x d values included) ...
+               "gpt3_attention_activation_bytes": gpt3_attention,
+               # ... and the score and probability matrices alone (h x n x n each, twice per layer)
+               "gpt3_attention_matrix_bytes": gpt3_matrices}
     summary["files"] = files + ["report.md", "report.html", "claims.json", "summary.json"]
     summary["wall_time_s"] = time.perf_counter() - start
     result = write_lab(out, cost_report(summary, profiles), make_claims(summary, quick), summary, lab="costs",
