@@ -226,7 +226,62 @@ def test_a_claim_that_does_not_hold_says_what_the_run_showed():
                "per_batch_size": per_batch_size(cells, s)}
     claims = make_claims({"sensitivity": summary}, s, quick=True)
     big = claims["large_lr_diverges"]
-    assert not big.holds and big.text.startswith("At lr 1, 0 of 2 runs diverged") and "--quick" in big.text
+    assert not big.holds and "at lr 1, 0 of 2 runs diverged (looked for: all)" in big.text and "--quick" in big.text
+
+
+def test_a_diverged_run_stays_at_the_cap_and_no_median_is_drawn_where_every_seed_diverged():
+    # audit: a bold median was drawn for cells whose seeds all diverged, and a run that blew up and then fell back
+    # to a dead network's 0.69 was drawn at 0.69, not at the cap its title promises
+    from nnlab.labs.study.figures_sensitivity import blow_up_epoch, plot_sensitivity_curves
+    s = Settings(lrs=(0.1, 1.0), batch_sizes=(4,), seeds=2, grid_epochs=4)
+    ok = [0.6, 0.4, 0.3, 0.2]
+    blown = [0.7, 20.0, 0.69, 0.69]                       # passes the threshold (6.93) in epoch 2, then falls back
+    trials = [_trial(ok, **{"train.batch_size": 4, "train.lr": 0.1, "seed": k}) for k in (0, 1)]
+    trials += [_trial(blown, final_loss=0.69, **{"train.batch_size": 4, "train.lr": 1.0, "seed": k}) for k in (0, 1)]
+    assert blow_up_epoch(blown, s.blow_up_loss) == 1 and blow_up_epoch(ok, s.blow_up_loss) is None
+    fig = plot_sensitivity_curves({"trials": trials, "n_train": 250}, s)
+    ax = fig.axes[0]
+    cap = 3 * s.blow_up_loss
+    bold = [line for line in ax.lines if line.get_linewidth() == 1.8]
+    assert len(bold) == 1 and np.allclose(bold[0].get_ydata(), ok)     # lr 0.1's median only
+    diverged_lines = [line for line in ax.lines if np.isclose(line.get_ydata()[-1], cap)]
+    assert len(diverged_lines) == 2 and all(np.allclose(line.get_ydata(), [0.7, cap, cap, cap])
+                                            for line in diverged_lines)
+    assert "diverged: lr 1 2/2" in ax.get_title()
+
+
+def _trend_summary(stable: dict, fastest: dict):
+    """A sensitivity summary whose per-batch rows have the given largest stable lrs and whose fastest cells take
+    the given (epochs, lr) per batch size (None: the median seed never reached the target)."""
+    s = Settings(lrs=(0.1, 1.0, 3.0), batch_sizes=tuple(stable), seeds=1, grid_epochs=40)
+    rows = [{"batch_size": b, "best_lr": v, "best_loss": (0.1, 0.0), "largest_stable_lr": v,
+             "smallest_diverging_lr": 3.0} for b, v in stable.items()]
+    cells = [{"lr": lr, "batch_size": b, "seeds": 1, "diverged": 0, "train_loss": (0.1, 0.0),
+              "test_accuracy": (0.99, 0.0), "epochs_to_target_median": e, "reached_target": int(e is not None),
+              "seed_ids": [0], "diverged_per_seed": [False], "epochs_to_target_per_seed": [e],
+              "diverged_reached_target": 0}
+             for b, (e, lr) in fastest.items()]
+    return {"per_batch_size": rows, "cells": cells, "n_train": 256, "epochs": 40}, s
+
+
+def test_batch_trends_say_what_their_predicates_check():
+    from nnlab.claims import Claims
+    from nnlab.labs.study.findings import _batch_trends
+    sm, s = _trend_summary({4: 0.1, 32: 1.0, None: 1.0}, {4: (None, 1.0), 32: (6.0, 1.0), None: (11.0, 1.0)})
+    c = Claims(quick=True)
+    _batch_trends(c, sm, s)
+    stable = c["stable_lr_grows_with_batch"]
+    assert stable.holds and "grows with the batch size" not in stable.text
+    assert "never falls as the batch grows" in stable.text and "0.1 at batch 4, rising to 1 at batch 32 and full" \
+        in stable.text
+    steps = c["small_batches_fewer_epochs_more_steps"]       # names the batch sizes it compares, and the one left out
+    assert steps.holds and "batch 32 gets there in fewer epochs than batch full" in steps.text
+    assert "batch 4 never got there" in steps.text and "Smaller batches reach" not in steps.text
+    sm, s = _trend_summary({4: 1.0, 32: 1.0}, {4: (3.0, 1.0), 32: (6.0, 1.0)})
+    c = Claims(quick=True)
+    _batch_trends(c, sm, s)
+    assert not c["stable_lr_grows_with_batch"].holds and "is the same, 1, at every batch size" in \
+        c["stable_lr_grows_with_batch"].text
 
 
 @pytest.mark.parametrize("args, expected", [

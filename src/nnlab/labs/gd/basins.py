@@ -12,9 +12,16 @@ import numpy as np
 from nnlab.labs.gd.functions import TestFunction
 from nnlab.labs.gd.paths import Paths, run_paths
 
-__all__ = ["NONE", "DIVERGED", "minimum_reached", "Basins", "basins"]
+__all__ = ["NONE", "DIVERGED", "minimum_reached", "Basins", "basins", "share_text"]
 
 NONE, DIVERGED = -1, -2
+
+
+def share_text(share: float) -> str:
+    """A share of the starts as the page's table, its claims and the basin figure all print it: whole percent from
+    10 % up, two significant digits below ('51%', '2.1%', '0.89%'), and '0%' only for none at all."""
+    pct = 100 * share
+    return "0%" if share == 0 else f"{pct:.0f}%" if pct >= 9.95 else f"{pct:.2g}%"
 
 
 def minimum_reached(fn: TestFunction, paths: Paths, radius: float = 1e-3) -> np.ndarray:

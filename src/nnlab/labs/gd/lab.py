@@ -239,7 +239,11 @@ def part_network(ctx: _Context) -> dict:
     table = {}
     for r in runs:
         epoch = first_epoch_at(r.accuracy, 0.97)
+        after = np.asarray(r.accuracy[epoch:]) if epoch is not None else np.array([])   # the epochs after it
         table[r.optimizer] = {"lr": r.lr, "sweep": r.sweep, "epochs_to_97": epoch,
+                              # share of the epochs after the first at 97 % whose accuracy (before their step) is
+                              # still >= 97 %; None when it never got there or it was the last epoch
+                              "share_at_97_after": float(np.mean(after >= 0.97)) if after.size else None,
                               "seconds_to_97": r.seconds_to(epoch), "engine": r.engine,
                               "final_loss": r.final.get("train_loss"), "final_accuracy": r.final.get("train_accuracy"),
                               "diverged": r.diverged, "epochs": len(r.loss),

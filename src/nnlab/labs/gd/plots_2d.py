@@ -8,7 +8,7 @@ import math
 import numpy as np
 from matplotlib.colors import ListedColormap, LogNorm
 
-from nnlab.labs.gd.basins import DIVERGED, Basins
+from nnlab.labs.gd.basins import DIVERGED, Basins, share_text
 from nnlab.labs.gd.functions import TestFunction
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS
 from nnlab.viz._style import new_figure
@@ -30,16 +30,19 @@ def _log_shift(z: np.ndarray, relative: float = 1e-6) -> float:
     return max(float(np.max(z)) * relative, 1e-12)
 
 
-def contour(ax, fn: TestFunction, points: int = 240, levels: int = 25):
+def contour(ax, fn: TestFunction, points: int = 240, levels: int = 25, shift: float | None = None):
     """f - f* over ``fn.domain`` as a colour image with contour lines: both on log-spaced levels where f* exists
     (the valleys of Rosenbrock and Beale vanish on linear levels), linear for the saddle; start and minima
     marked. (An image under contour lines draws the same map as filled contours, several times faster.)
+
+    ``shift`` is the offset added to f - f* before the log (default: 1e-6 of its largest value on the grid), so
+    that a figure can draw its contour map on the same scale as its surface.
 
     Returns the image, for ``colorbar``; its ``nnlab_label`` says what its colours are."""
     gx, gy, z = _grid(fn, points)
     extent = (*fn.domain[0], *fn.domain[1])
     if fn.log_levels:
-        shift = _log_shift(z)
+        shift = _log_shift(z) if shift is None else shift
         zz = np.maximum(z, 0) + shift
         lv = np.geomspace(zz.min(), zz.max(), levels)
         norm = LogNorm(lv[0], lv[-1])
@@ -161,7 +164,8 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
     ax3 = fig.add_subplot(1, 2, 1, projection="3d")
     ax2 = fig.add_subplot(1, 2, 2)
     gx, gy, z = _grid(fn, points)
-    shift = _log_shift(z, 1e-4) if fn.log_levels else 0.0      # shallower wells than the contours' 1e-6
+    # shallower wells than the paths figures' contour maps (1e-6); this figure's own map uses the same shift
+    shift = _log_shift(z, 1e-4) if fn.log_levels else 0.0
 
     def height(values):
         return np.log10(np.maximum(values, 0) + shift) if fn.log_levels else values
@@ -170,7 +174,7 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
     ax3.plot_surface(gx, gy, zs, cmap=CMAP, alpha=0.55, linewidth=0, antialiased=True, rcount=60, ccount=60)
     up = lift * float(zs.max() - zs.min())
     (x0, x1), (y0, y1) = fn.domain
-    image = contour(ax2, fn, points)
+    image = contour(ax2, fn, points, shift=shift if fn.log_levels else None)   # one scale: z label = colour bar
     for name, s in sweeps.items():
         color = PATH_OPTIMIZERS[name].color
         xy = s.paths.path(s.best)
@@ -217,9 +221,9 @@ def plot_basins(fn: TestFunction, results: list[Basins]):
         for j, m in enumerate(fn.minima):
             ax.plot(*m, "*", color=colors[j], ms=14, mec="black", mew=0.8)
         shares = b.shares(len(fn.minima))
-        text = " ".join(f"{shares[str(j)]:.0%}" for j in range(len(fn.minima)))
-        ax.set_title(f"{b.optimizer} lr {b.lr:.3g}\nminima 1-4: {text}; none {shares['none']:.0%}, "
-                     f"diverged {shares['diverged']:.0%}", fontsize=9)
+        text = " ".join(share_text(shares[str(j)]) for j in range(len(fn.minima)))
+        ax.set_title(f"{b.optimizer} lr {b.lr:.3g}: minima 1-4 {text}\nnear none {share_text(shares['none'])}, "
+                     f"diverged {share_text(shares['diverged'])}", fontsize=9)
         ax.set_xlabel("x0")
         ax.set_ylabel("y0")
         ax._nnlab_no_colorbar = True          # categories, not values: the figure's legend names every colour
@@ -228,9 +232,10 @@ def plot_basins(fn: TestFunction, results: list[Basins]):
     from matplotlib.patches import Patch
     handles = [Patch(color=colors[j], label=f"minimum {j + 1} ({m[0]:.2f}, {m[1]:.2f})")
                for j, m in enumerate(fn.minima)]
-    handles += [Patch(color="#bbbbbb", label="no minimum within 1e-3"), Patch(color="black", label="diverged")]
+    handles += [Patch(color="#bbbbbb", label="near none (no minimum within 1e-3)"),
+                Patch(color="black", label="diverged")]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9)
     names = ", ".join(f"{j + 1}: ({m[0]:.2f}, {m[1]:.2f})" for j, m in enumerate(fn.minima))
-    fig.suptitle(f"{fn.name}: which minimum each start reaches (minima {names}); grey = none within "
-                 f"1e-3 after the budget, black = diverged", fontsize=11)
+    fig.suptitle(f"{fn.name}: which minimum each start reaches (minima {names}); grey = near none (no "
+                 f"minimum within 1e-3 after the budget), black = diverged", fontsize=11)
     return fig

@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 from nnlab.labs.study.sensitivity import batch_label
 from nnlab.viz._style import new_figure
 
-__all__ = ["plot_sensitivity_heatmaps", "plot_sensitivity_curves"]
+__all__ = ["plot_sensitivity_heatmaps", "plot_sensitivity_curves", "blow_up_epoch"]
 
 _DIVERGED = "#b0b0b0"
 _NEVER = "#e6e6e6"
@@ -112,41 +112,65 @@ def plot_sensitivity_heatmaps(result: dict, s):
     return fig
 
 
+def blow_up_epoch(loss, limit: float) -> int | None:
+    """The 0-based epoch at which a run's training loss first stopped being finite or rose above ``limit``; None
+    when no epoch's did (a run can still count as diverged by the loss of its final weights alone)."""
+    loss = np.asarray(loss, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(loss) | (np.nan_to_num(loss, nan=np.inf) > limit))
+    return int(bad[0]) if bad.size else None
+
+
 def plot_sensitivity_curves(result: dict, s):
     """One panel per batch size, a colour per learning rate: every seed's training loss per epoch (mean over the
-    epoch's batches; thin) and the median over the seeds that did not diverge (bold; over all seeds where every
-    one diverged). Losses above 3 x the divergence threshold, or not finite, are drawn at that cap, and a run that
-    stopped (its loss no longer finite) stays there, so a blow-up shows as a curve rising to the cap."""
+    epoch's batches; thin) and the median over the seeds that did not diverge (bold; no median where every seed
+    diverged). A diverged run is drawn as it went until the epoch its loss first passed the divergence threshold
+    (or stopped being finite), and at the cap (3 x the threshold) from that epoch on, whatever its loss did after;
+    a run that diverged only by its final weights' loss is drawn at the cap in its last epoch."""
     import matplotlib
+    from matplotlib.lines import Line2D
     from nnlab.labs.study.grid import diverged
     trials, n_train = result["trials"], result["n_train"]
-    ceiling = s.blow_up_loss * 3
+    limit = s.blow_up_loss
+    ceiling = limit * 3
     cmap = matplotlib.colormaps["plasma"]
     fig = new_figure(3.3 * len(s.batch_sizes) + 2.4, 4.6)
     axes = fig.subplots(1, len(s.batch_sizes), squeeze=False, sharey=True)[0]
     x = np.arange(1, s.grid_epochs + 1)
+    colours = {lr: cmap(0.1 + 0.8 * k / max(1, len(s.lrs) - 1)) for k, lr in enumerate(s.lrs)}
     for ax, b in zip(axes, s.batch_sizes):
-        for k, lr in enumerate(s.lrs):
+        lost = []                                                  # 'lr 3: 2/2' per lr with a diverged seed
+        for lr in s.lrs:
             runs = [t for t in trials if t.params["train.batch_size"] == b and t.params["train.lr"] == lr]
-            colour = cmap(0.1 + 0.8 * k / max(1, len(s.lrs) - 1))
-            curves = np.full((len(runs), s.grid_epochs), ceiling)      # a stopped (diverged) run stays at the cap
-            for i, t in enumerate(runs):
-                r = np.where(np.isfinite(t.loss), np.minimum(t.loss, ceiling), ceiling)[:s.grid_epochs]
-                curves[i, :len(r)] = r
-                ax.plot(x, curves[i], lw=0.6, alpha=0.3, color=colour)
-            kept = [i for i, t in enumerate(runs) if not diverged(t, s.blow_up_loss)] or list(range(len(runs)))
-            if runs:
-                ax.plot(x, np.median(curves[kept], axis=0), lw=1.8, color=colour, label=f"lr {lr:g}")
-        ax.axhline(s.blow_up_loss, color="black", ls="--", lw=0.9,
-                   label=f"divergence threshold ({s.blow_up:g} x log 2)")
+            colour = colours[lr]
+            kept = []
+            for t in runs:
+                curve = np.full(s.grid_epochs, ceiling)            # a stopped (diverged) run stays at the cap
+                r = np.asarray(t.loss, dtype=float)[:s.grid_epochs]
+                curve[:len(r)] = np.where(np.isfinite(r), np.minimum(r, ceiling), ceiling)
+                if diverged(t, limit):
+                    k = blow_up_epoch(r, limit)
+                    curve[len(r) - 1 if k is None else k:] = ceiling
+                    ax.plot(x, curve, lw=0.9, alpha=0.7, color=colour)    # visible where no median is drawn
+                else:
+                    kept.append(curve)
+                    ax.plot(x, curve, lw=0.6, alpha=0.3, color=colour)
+            if kept:                                               # no median of seeds that all diverged
+                ax.plot(x, np.median(kept, axis=0), lw=1.8, color=colour)
+            if len(kept) < len(runs):
+                lost.append(f"lr {lr:g} {len(runs) - len(kept)}/{len(runs)}")
+        ax.axhline(limit, color="black", ls="--", lw=0.9)
         ax.set_yscale("log")
         ax.set_xscale("log")
-        ax.set_title(f"batch {batch_label(b, n_train)}", fontsize=10)
+        ax.set_title(f"batch {batch_label(b, n_train)}\ndiverged: {', '.join(lost) or 'none'}", fontsize=9)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("training loss\n(mean over the epoch's batches)")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8,
-               title=f"SGD; bold: median of the\nseeds that did not diverge;\nthin: each of {s.seeds} seeds")
+    handles = [Line2D([], [], color=colours[lr], lw=1.8, label=f"lr {lr:g}") for lr in s.lrs]
+    handles.append(Line2D([], [], color="black", ls="--", lw=0.9,
+                          label=f"divergence threshold ({s.blow_up:g} x log 2)"))
+    fig.legend(handles=handles, loc="outside right center", fontsize=8,
+               title=f"SGD; thin: each of {s.seeds} seeds\n(darker: one that diverged);\nbold: median of the "
+                     "seeds\nthat did not diverge (none\nwhere every seed diverged)")
     fig.suptitle(f"Loss curves behind the heatmaps (a diverged run is drawn at the cap, {ceiling:.3g} = 3 x the "
-                 "threshold)", fontsize=11)
+                 "threshold, from the epoch its loss first passed the threshold)", fontsize=11)
     return fig

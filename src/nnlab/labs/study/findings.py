@@ -42,6 +42,17 @@ def _g(x, spec: str = ".3g") -> str:
     return "n/a" if x is None or not math.isfinite(x) else format(x, spec)
 
 
+def _epochs(n) -> str:
+    """'1 epoch', '6 epochs', '8.5 epochs'."""
+    return f"{n:g} epoch" + ("" if n == 1 else "s")
+
+
+def _and(items) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def make_claims(parts: dict, s, quick: bool) -> Claims:
     """The claims of the studies in ``parts`` ({study: summary}), in study order."""
     c = Claims(quick=quick)
@@ -124,8 +135,9 @@ def _one_layer_curve(c: Claims, sm: dict, s) -> None:
             finding="After the test accuracy first reaches its highest ({best:.1%}, epoch {at_best}), the training "
                     "loss (mean over each epoch's batches) goes on falling, from {loss_then:.3g} to {loss_end:.3g} "
                     "in epoch {epochs}, while the test accuracy stays between {lowest_after:.1%} and {best:.1%}.",
-            otherwise="After the test accuracy first reaches its highest ({best:.1%}, epoch {at_best}) the training "
-                      "loss (mean over each epoch's batches) goes from {loss_then:.3g} to {loss_end:.3g} by epoch "
+            otherwise="After the test accuracy first reaches its highest ({best:.1%}, epoch {at_best}), the training "
+                      "loss (mean over each epoch's batches) does not both fall below half while the test accuracy "
+                      "stays within 1 point: the loss goes from {loss_then:.3g} to {loss_end:.3g} by epoch "
                       "{epochs}, and the test accuracy stays between {lowest_after:.1%} and {best:.1%}.")
 
 
@@ -146,13 +158,15 @@ def _one_layer_units(c: Claims, sm: dict) -> None:
     ordered = sorted(dist)
     numbers = {"median": ordered[len(ordered) // 2] if len(ordered) % 2 else
                0.5 * (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]),
-               "largest": ordered[-1], "domain": d, "units": len(dist), "share": ordered[-1] / d}
+               "largest": ordered[-1], "domain": d, "units": len(dist), "share": ordered[-1] / d,
+               "limit": NEAR_ORIGIN}
     c.check("units_near_origin", numbers["share"] <= NEAR_ORIGIN, numbers=numbers,
             finding="All {units} hidden units' lines pass close to the origin, the centre of the data: distance "
                     "from the origin median {median:.2g}, largest {largest:.2g}, that is {share:.0%} of the data's "
                     "half-width {domain:g}.",
-            otherwise="The hidden units' lines lie at distances from the origin of median {median:.2g} and up to "
-                      "{largest:.2g}, {share:.0%} of the data's half-width {domain:g}.")
+            otherwise="Not all {units} hidden units' lines pass within {limit:.0%} of the data's half-width "
+                      "({domain:g}) of the origin: their distances from it are median {median:.2g} and up to "
+                      "{largest:.2g}, {share:.0%} of the half-width.")
 
 
 # -- activations ----------------------------------------------------------------------------------------------
@@ -172,12 +186,15 @@ def _activations(c: Claims, sm: dict, s) -> None:
         c.check("linear_cannot_learn", mean["linear"] < LINEAR_CEILING
                 and mean[lowest] - mean["linear"] >= LEARN_MARGIN, headline=True,
                 numbers={"linear": mean["linear"], "linear_sd": acts["linear"]["test_accuracy"][1],
-                         "lowest": mean[lowest], "lowest_name": lowest, "dataset": s.dataset, "epochs": epochs},
+                         "lowest": mean[lowest], "lowest_name": lowest, "dataset": s.dataset, "epochs": epochs,
+                         "ceiling": LINEAR_CEILING, "margin": LEARN_MARGIN},
                 finding="Without a non-linearity the network cannot learn {dataset}: with the linear activation "
                         "it ends at {linear:.1%} ± {linear_sd:.1%} test accuracy (chance: 50%), every non-linear "
                         "activation at {lowest:.1%} or more ({lowest_name} lowest).",
-                otherwise="With the linear activation the network ends at {linear:.1%} ± {linear_sd:.1%} test "
-                          "accuracy on {dataset}, the lowest non-linear activation ({lowest_name}) at {lowest:.1%}.",
+                otherwise="The linear activation is not left near chance while the others learn {dataset}: it ends "
+                          "at {linear:.1%} ± {linear_sd:.1%} test accuracy (looked for: below {ceiling:.0%}), the "
+                          "lowest non-linear activation ({lowest_name}) at {lowest:.1%} (looked for: at least "
+                          "{margin:.0%} higher).",
                 # a linear network that learns shows the cause: one straight line separates these classes
                 cause=f"one straight line separates {s.dataset}'s classes" if mean["linear"] >= s.target else None)
     if "sigmoid" in acts and len(nonlinear) >= 2:
@@ -193,14 +210,15 @@ def _activations(c: Claims, sm: dict, s) -> None:
                 numbers={"loss": loss["sigmoid"], "next": runner_up, "next_loss": loss[runner_up], "ratio": ratio,
                          "epochs": epochs, "lr": s.lr, "target": s.target,
                          "median": "never" if med is None else f"{med:g}",
-                         "reached": acts["sigmoid"]["reached_target"], "seeds": len(acts["sigmoid"]["seeds"])},
+                         "reached": acts["sigmoid"]["reached_target"], "seeds": len(acts["sigmoid"]["seeds"]),
+                         "need": SLOWEST_RATIO},
                 finding="At the same learning rate ({lr:g}) and epochs ({epochs}), sigmoid learns slowest: its final "
                         "training loss, {loss:.3g} (mean over seeds), is the highest of the non-linear "
                         "activations, {ratio:.1f} x the next highest ({next}, {next_loss:.3g}); median epochs to "
                         "{target:.0%} test accuracy: {median} ({reached}/{seeds} seeds got there).",
-                otherwise="Sigmoid's final training loss, {loss:.3g} (mean over seeds), is {ratio:.2f} x that of "
-                          "the highest other non-linear activation ({next}, {next_loss:.3g}): not clearly the "
-                          "slowest.")
+                otherwise="Sigmoid is not clearly the slowest: its final training loss, {loss:.3g} (mean over "
+                          "seeds), is {ratio:.2f} x that of the highest other non-linear activation ({next}, "
+                          "{next_loss:.3g}), under the {need:g} x looked for.")
     if nonlinear:
         below = [n for n in nonlinear if mean[n] < s.target]
         lowest = min(nonlinear, key=lambda n: mean[n])
@@ -237,12 +255,13 @@ def _seed_spread(c: Claims, acts: dict, nonlinear: list, epochs: int) -> None:
     (worst, worst_seed), (best, best_seed) = ranges[name]
     c.check("seed_matters", best - worst >= SEED_SPREAD,
             numbers={"name": name, "worst": worst, "worst_seed": worst_seed, "best": best, "best_seed": best_seed,
-                     "spread": best - worst, "epochs": epochs},
+                     "spread": best - worst, "epochs": epochs, "threshold": SEED_SPREAD},
             finding="The seed matters: with {name}, on the same data, seed {worst_seed} ends at {worst:.1%} test "
                     "accuracy and seed {best_seed} at {best:.1%}. The seed sets the initial weights and the batch "
                     "order, and with them where training lands, or how far it gets, in {epochs} epochs.",
-            otherwise="Over the seeds, every non-linear activation's test accuracy stays within {spread:.1%} "
-                      "(widest: {name}, {worst:.1%} to {best:.1%}).")
+            otherwise="The seed hardly changes the outcome here: over the seeds, every non-linear activation's "
+                      "test accuracy stays within {spread:.1%} (widest: {name}, {worst:.1%} to {best:.1%}), under "
+                      "the {threshold:.0%} looked for.")
 
 
 def _speed(c: Claims, acts: dict, s) -> None:
@@ -297,8 +316,9 @@ def _sensitivity(c: Claims, sm: dict, s) -> None:
                     "({big_diverged} of {big_runs}: the training loss stopped being finite or rose above "
                     "{limit:.3g}), at lr {small:g} none did ({small_diverged} of {small_runs}); {diverged} of "
                     "the grid's {runs} runs diverged in all.",
-            otherwise="At lr {big:g}, {big_diverged} of {big_runs} runs diverged; at lr {small:g}, "
-                      "{small_diverged} of {small_runs}; {diverged} of the grid's {runs} runs in all.")
+            otherwise="The grid does not diverge at its largest learning rate only: at lr {big:g}, {big_diverged} "
+                      "of {big_runs} runs diverged (looked for: all), at lr {small:g}, {small_diverged} of "
+                      "{small_runs} (looked for: none); {diverged} of the grid's {runs} runs in all.")
     _small_lr(c, cells, s, n_train, epochs)
     _batch_trends(c, sm, s)
     for key, id_, what in (("lowest_loss", "lowest_loss_cell", "Lowest final training loss"),
@@ -311,7 +331,7 @@ def _sensitivity(c: Claims, sm: dict, s) -> None:
             "steps": None if best["epochs_to_target_median"] is None else
             round(best["epochs_to_target_median"] * steps_per_epoch(best["batch_size"], n_train))}
         reach = ("never at the target" if best is None or numbers["median"] is None else
-                 "{median:g} epochs to the target ({steps} SGD steps)")
+                 f"{_epochs(numbers['median'])} to the target ({{steps}} SGD steps)")
         c.check(id_, best is not None, numbers=numbers,
                 finding=f"{what} among the cells where no seed diverged: lr {{lr:g}}, batch {{batch}}: final "
                         "training loss {loss:.3g} ± {loss_sd:.2g}, test accuracy {accuracy:.1%} ± "
@@ -339,16 +359,23 @@ def _small_lr(c: Claims, cells: list[dict], s, n_train: int, epochs: int) -> Non
         return
     ok = slow["diverged"] == 0 and best["lr"] != small
     ratio = slow["train_loss"][0] / best["train_loss"][0] if ok and best["train_loss"][0] > 0 else 0.0
+    if slow["diverged"]:
+        instead = "at batch size {batch}, {diverged} of {seeds} seeds at lr {small:g} diverged"
+    elif best["lr"] == small:
+        instead = ("at batch size {batch}, lr {small:g} is itself the lr with the lowest final training loss "
+                   "({loss:.3g})")
+    else:
+        instead = ("at batch size {batch}, lr {small:g} ends {epochs} epochs at training loss {loss:.3g}, "
+                   "{ratio:.1f} x the {best_loss:.3g} of the best lr ({best_lr:g}), under the {need:g} x looked for")
     c.check("small_lr_slow", ok and ratio >= SLOW_LR_RATIO, headline=True,
             numbers={"batch": batch_label(largest, n_train), "small": small, "loss": slow["train_loss"][0],
                      "chance": math.log(2), "reached": slow["reached_target"], "seeds": slow["seeds"],
                      "best_lr": best["lr"], "best_loss": best["train_loss"][0], "ratio": ratio, "epochs": epochs,
-                     "target": s.target},
+                     "target": s.target, "need": SLOW_LR_RATIO, "diverged": slow["diverged"]},
             finding="Too small a learning rate is slow: at batch size {batch}, lr {small:g} is still at training "
                     "loss {loss:.3g} after {epochs} epochs (a 50/50 guess: {chance:.3g}; {reached}/{seeds} seeds "
                     "reached {target:.0%} test accuracy), {ratio:.0f} x the {best_loss:.3g} of lr {best_lr:g}.",
-            otherwise="At batch size {batch}, lr {small:g} ends {epochs} epochs at training loss {loss:.3g}, "
-                      "against {best_loss:.3g} at the best lr ({best_lr:g}).")
+            otherwise="The smallest learning rate is not clearly slow: " + instead + ".")
 
 
 def _batch_trends(c: Claims, sm: dict, s) -> None:
@@ -364,9 +391,15 @@ def _batch_trends(c: Claims, sm: dict, s) -> None:
             continue
         rising = all(a[1] <= b[1] for a, b in zip(values, values[1:])) and values[0][1] < values[-1][1]
         seq = ", ".join(f"{v:g} at batch {b}" for b, v in values)
-        c.check(id_, rising, numbers={f"batch {b}": v for b, v in values},
-                finding=f"{what} grows with the batch size: {seq}.",
-                otherwise=f"{what} does not grow steadily with the batch size: {seq}.")
+        if rising:
+            text = f"{what} never falls as the batch grows, and is larger at the largest batch: {_steps_up(values)}."
+        elif len({v for _, v in values}) == 1:
+            text = f"{what} is the same, {values[0][1]:g}, at every batch size ({_and([b for b, _ in values])})."
+        else:
+            a, b = next((a, b) for a, b in zip(values, values[1:]) if b[1] < a[1])
+            text = (f"{what} does not only rise with the batch size: {seq}; it falls from {a[1]:g} at batch {a[0]} "
+                    f"to {b[1]:g} at batch {b[0]}.")
+        c.check(id_, rising, numbers={f"batch {b}": v for b, v in values}, finding=text, otherwise=text)
     fastest = []
     for row in rows:
         mine = [x for x in sm["cells"] if x["batch_size"] == row["batch_size"] and x["epochs_to_target_median"]]
@@ -375,20 +408,48 @@ def _batch_trends(c: Claims, sm: dict, s) -> None:
             e = x["epochs_to_target_median"]
             fastest.append({"batch": batch_label(x["batch_size"]), "lr": x["lr"], "epochs": e,
                             "steps": round(e * steps_per_epoch(x["batch_size"], n_train))})
+    never = [batch_label(row["batch_size"]) for row in rows
+             if batch_label(row["batch_size"]) not in {f["batch"] for f in fastest}]
     if len(fastest) >= 2:
         c.theory("small_batch_noise",
                  "A mini-batch gradient is the mean of b points' gradients, so it scatters around the full "
                  "gradient with a variance that shrinks like 1/b: a small batch takes many cheap, noisy steps per "
                  "epoch, and a learning rate that suits a large batch can throw a small one off.")
         first, last = fastest[0], fastest[-1]
-        listing = "; ".join(f"batch {f['batch']}: {f['epochs']:g} epochs = {f['steps']} steps (lr {f['lr']:g})"
+        listing = "; ".join(f"batch {f['batch']}: {_epochs(f['epochs'])} = {f['steps']} steps (lr {f['lr']:g})"
                             for f in fastest)
-        c.check("small_batches_fewer_epochs_more_steps",
-                first["epochs"] < last["epochs"] and first["steps"] > last["steps"],
-                numbers={"per_batch": fastest, "target": s.target},
-                finding="Smaller batches reach {target:.0%} test accuracy in fewer epochs but more SGD steps (each "
-                        f"batch size at its fastest learning rate): {listing}.",
-                otherwise=f"Fewest epochs to {{target:.0%}} test accuracy and the SGD steps they take: {listing}.")
+        compared = _and([f["batch"] for f in fastest])
+        missing = (f"; batch {_and(never)} never got there (median seed) at any learning rate within "
+                   f"{sm['epochs']} epochs" if never else "")
+        pairs = list(zip(fastest, fastest[1:]))
+        holds = (all(a["epochs"] <= b["epochs"] and a["steps"] > b["steps"] for a, b in pairs)
+                 and first["epochs"] < last["epochs"])
+        if len(fastest) == 2:
+            claim = (f", batch {first['batch']} gets there in fewer epochs than batch {last['batch']} but in more "
+                     "SGD steps")
+        else:
+            claim = f" ({compared}), each smaller one gets there in as few or fewer epochs but in more SGD steps"
+        c.check("small_batches_fewer_epochs_more_steps", holds,
+                numbers={"per_batch": fastest, "target": s.target, "never": never, "epochs": sm["epochs"]},
+                finding="Of the batch sizes whose median seed reached {target:.0%} test accuracy" + claim
+                        + f" (each batch size at its fastest learning rate: {listing}){missing}.",
+                otherwise="Of the batch sizes whose median seed reached {target:.0%} test accuracy (" + compared
+                          + "), the smaller ones do not all get there in as few or fewer epochs but more SGD "
+                          f"steps (each batch size at its fastest learning rate: {listing}){missing}.")
+
+
+def _steps_up(values) -> str:
+    """'0.1 at batch 4, rising to 1 at batch 32 and full': a non-falling sequence of (batch, value), equal
+    neighbours grouped."""
+    groups = []
+    for b, v in values:
+        if groups and groups[-1][1] == v:
+            groups[-1][0].append(b)
+        else:
+            groups.append(([b], v))
+    head = f"{groups[0][1]:g} at batch {_and(groups[0][0])}"
+    rest = [f"{v:g} at batch {_and(bs)}" for bs, v in groups[1:]]
+    return head + (", rising to " + _and(rest) if rest else "")
 
 
 def _missing_seed(c: Claims, cells: list[dict], s) -> None:
@@ -406,10 +467,10 @@ def _missing_seed(c: Claims, cells: list[dict], s) -> None:
     numbers = {"seed": worst, "missed": missed[worst], "runs": runs[worst], "others_missed": others[0],
                "others_runs": others[1], "target": s.target}
     c.check("one_seed_poorer", missed[worst] >= runs[worst] / 2 and others[0] <= others[1] / 4, numbers=numbers,
-            finding="Seed {seed} never reached {target:.0%} test accuracy in {missed} of its {runs} runs that did "
-                    "not diverge; the other seeds together missed it in {others_missed} of {others_runs}: much of "
-                    "the ± in the loss table is that one seed, whose initial weights lead SGD to a poorer solution "
-                    "at most settings.",
-            otherwise="Seed {seed}, the one that most often missed, never reached {target:.0%} test accuracy in "
-                      "{missed} of its {runs} runs that did not diverge; the other seeds together missed it in "
-                      "{others_missed} of {others_runs}.")
+            finding="One seed misses far more often than the others: seed {seed} never reached {target:.0%} test "
+                    "accuracy in {missed} of its {runs} runs that did not diverge, the other seeds together in "
+                    "{others_missed} of {others_runs}.",
+            otherwise="No one seed misses far more often than the others (looked for: one missing in at least half "
+                      "its runs, the others in at most a quarter of theirs): seed {seed}, the one that most often "
+                      "missed, never reached {target:.0%} test accuracy in {missed} of its {runs} runs that did not "
+                      "diverge; the other seeds together missed it in {others_missed} of {others_runs}.")

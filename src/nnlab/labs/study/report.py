@@ -197,8 +197,10 @@ def _sensitivity(doc: Document, sm: dict, s, prefix: str, level: int) -> None:
     doc.claims(["stable_lr_grows_with_batch", "best_lr_grows_with_batch", "small_batch_noise",
                 "small_batches_fewer_epochs_more_steps", "one_seed_poorer"])
     doc.paragraph("The curves figure: a panel per batch size, every seed's training loss per epoch (mean over the "
-                  "epoch's batches), a colour per learning rate; a run that diverged is drawn at the cap from the "
-                  "epoch it blew up, above the dashed divergence threshold.")
+                  "epoch's batches; thin), a colour per learning rate, and in bold the median of the seeds that did "
+                  "not diverge (none where every seed diverged). A run that diverged is drawn as it went until the "
+                  "epoch its loss first passed the dashed divergence threshold (or stopped being finite) and at the "
+                  "cap, 3 x the threshold, from that epoch on, whatever its loss did afterwards.")
     doc.image(f"{prefix}sensitivity_curves.png", "loss curves per batch size and learning rate")
 
 
