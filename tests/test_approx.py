@@ -125,6 +125,29 @@ def test_a_rise_with_width_is_reported_as_a_rise_not_as_a_fall(quick_run):
     assert claims["falls_every_step_tanh"].holds and claims["falls_every_step_relu"].holds
 
 
+def test_claims_word_counts_from_the_numbers_and_list_every_step(quick_run):
+    from nnlab.labs.approx.report import make_claims
+    summary = json.loads((quick_run[0] / "summary.json").read_text())
+    claims = make_claims(summary, quick=True)
+    ws = [r["w"] for r in summary["square_by_two_tanh_units"]]
+    two = claims["two_tanh_units_fit_square"]
+    assert all(f"{a:g} -> {b:g}:" in two.text for a, b in zip(ws, ws[1:]))        # every step, the first too
+    assert "amplify" not in claims["float32_floor"].text and claims["float32_theory"].kind == "theory"
+    saw = summary["sawtooth"]
+    for r in saw:                                       # none left the mean: "All n", never "most"
+        r["shallow_seeds_below_mean"] = 0
+    text = make_claims(summary, quick=True)["shallow_stay_at_mean"].text
+    assert text.startswith(f"All {sum(r['shallow_seeds'] for r in saw)} trained") and "most" not in text.lower()
+    saw[0]["shallow_seeds_below_mean"] = 1              # one left: "Most ... (k of n)"
+    total = sum(r["shallow_seeds"] for r in saw)
+    claim = make_claims(summary, quick=True)["shallow_stay_at_mean"]
+    assert claim.holds == (4 <= total) and (not claim.holds or f"({total - 1} of {total})" in claim.text)
+    for r in saw:                                       # all left: not found, said as what happened
+        r["shallow_seeds_below_mean"] = r["shallow_seeds"]
+    claim = make_claims(summary, quick=True)["shallow_stay_at_mean"]
+    assert not claim.holds and claim.text.startswith("More than a quarter") and "quick run" not in claim.text
+
+
 def test_cli_subset_of_targets_and_widths(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--quick", "--targets", "sin,abs",
                              "--widths", "2,32", "--epochs", "50", "--out", str(tmp_path)],

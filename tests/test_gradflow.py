@@ -162,10 +162,18 @@ def test_the_lab_explosion_stops_at_the_reported_epoch():
 
 # -- the command --------------------------------------------------------------------------------------------------
 
-def test_cli_quick_writes_summary_report_and_figures(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "gradflow", "--quick", "--out", str(tmp_path)],
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One `nnlab gradflow --quick` run shared by the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("gradflow_quick")
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "gradflow", "--quick", "--out", str(out)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_cli_quick_writes_summary_report_and_figures(quick_run):
+    tmp_path = quick_run
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["var_ratio_width"] >= 256
     assert summary["he_relu_var_ratio_per_layer"] == pytest.approx(1.0, rel=0.1)
@@ -178,10 +186,38 @@ def test_cli_quick_writes_summary_report_and_figures(tmp_path):
     for name in summary["files"]:
         assert (tmp_path / name).stat().st_size > 10_000
     assert len(summary["files"]) == 7
-    assert f"{summary['he_relu_var_ratio_per_layer']:.3f}" in (tmp_path / "report.md").read_text()
+    page = (tmp_path / "report.md").read_text()
+    assert f"{summary['he_relu_var_ratio_per_layer']:.3f}" in page
     claims = check_lab_outputs(tmp_path, "gradflow")
     assert {c["id"] for c in claims if c["headline"]} >= {"he_keeps_variance", "lecun_halves_variance",
                                                           "sigmoid_gradient_vanishes", "adam_moves_vanishing_layers"}
+    by_id = {c["id"]: c for c in claims}
+    # xavier is Glorot with the activation's gain: the page says so wherever it lists inits
+    assert "| relu | xavier (with the activation's gain) |" in page and "| relu | xavier |" not in page
+    # He and LeCun stray equally over seeds: a theory claim explains it, a measured one checks it
+    assert by_id["he_lecun_same_spread_theory"]["kind"] == "theory"
+    assert by_id["he_lecun_same_spread"]["holds"]
+    # an explanation the run does not measure is theory, not part of the finding
+    assert by_id["adam_scaling_theory"]["kind"] == "theory"
+    assert "hides" not in by_id["adam_moves_vanishing_layers"]["text"]
+
+
+def test_a_claim_that_does_not_hold_says_what_was_expected_and_what_was_seen(quick_run):
+    from nnlab.labs.gradflow.report import make_claims
+    summary = json.loads((quick_run / "summary.json").read_text())
+    summary["training"]["sigmoid"].update(learned=True, test_accuracy=0.93)
+    summary["training"]["sigmoid + residual"].update(learned=False, test_accuracy=0.62)
+    for e in summary["exploding"].values():
+        e["non_finite"] = None
+    claims = make_claims(summary, QUICK, quick=True)
+    vanish = claims["sigmoid_gradient_vanishes"]
+    assert not vanish.holds and "did not show a vanished gradient that stops learning" in vanish.text
+    assert "it learned (test accuracy 0.930" in vanish.text and "quick run may be too short" not in vanish.text
+    fixes = claims["fixes_learn"]
+    assert not fixes.holds and fixes.text.startswith("Not every fix learned") and "2 of 3 did" in fixes.text
+    assert "sigmoid + residual did not learn (test accuracy 0.620)" in fixes.text
+    explode = claims["explosion_caught_1"]
+    assert not explode.holds and "did not explode" in explode.text
 
 
 @pytest.mark.parametrize("args, flag", [(["--inits", "kaiming-ish"], "--inits"),

@@ -24,7 +24,8 @@ def gradflow(
     activations: Annotated[Optional[str], typer.Option(help=f"Comma-separated activations measured at "
                                                             f"initialisation: {choices(ACTIVATIONS)}.")] = None,
     inits: Annotated[Optional[str], typer.Option(help=f"Comma-separated inits measured at initialisation: "
-                                                      f"{choices(INITS)}.")] = None,
+                                                      f"{choices(INITS)} (xavier: Glorot with the activation's gain).")
+                     ] = None,
     init_std: Annotated[Optional[float], typer.Option(help="Std of init 'normal'.")] = None,
     seeds: Annotated[Optional[int], typer.Option(help="Initialisations averaged per variance curve (>= 2).")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Training epochs.")] = None,

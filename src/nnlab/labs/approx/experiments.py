@@ -139,6 +139,7 @@ def sawtooth_study(s: Settings) -> list[dict]:
                      "target_std": float(np.std(target)),      # the RMS of the best constant
                      "shallow_seeds": len(tries),
                      "shallow_seeds_below_mean": int(sum(t[0] < 0.95 * np.std(target) for t in tries)),
+                     "shallow_seeds_near_mean": int(sum(abs(t[0] / np.std(target) - 1) <= 0.05 for t in tries)),
                      "x": x, "target": target, "deep_pred": deep_pred, "shallow_pred": shallow_pred})
     return rows
 

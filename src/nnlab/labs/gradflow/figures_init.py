@@ -50,7 +50,8 @@ def plot_init_variance(profiles: dict):
             layers = np.arange(1, p.forward.shape[1] + 1)
             s = p.summary()
             colour = _INIT_COLOURS.get(init, EXTRA[-1])
-            name = f"normal({p.std:g})" if init == "normal" else init
+            name = (f"normal({p.std:g})" if init == "normal"
+                    else "xavier (with the activation's gain)" if init == "xavier" else init)
             marker = _INIT_MARKERS.get(init, "o")
             _draw(axes[row, 0], layers, p.forward.mean(0), p.theory_forward, colour,
                   f"{name}: {_factor_text(s, 'forward')}", marker)
