@@ -10,8 +10,8 @@ from nnlab.config import ModelConfig, TrainConfig
 from nnlab.labs.explain import QUICK, Settings
 from nnlab.labs.explain.hidden import hidden_activations, neuron_maps, pca_2d, probe_accuracy_per_layer
 from nnlab.labs.explain.models import Snapshots, train_2d
-from nnlab.labs.explain.sharpness import (full_hessian, hessian_vector_product, power_iteration_check,
-                                          sharpness_study, top_eigenvalue)
+from nnlab.labs.explain.sharpness import (SharpnessRun, full_hessian, hessian_vector_product,
+                                          power_iteration_check, sharpness_study, top_eigenvalue)
 from nnlab.labs.explain.spectra import (SpectrumTracker, default_init_variance, effective_rank, ks_distance,
                                         mp_density, mp_edges)
 from nnlab.nn import build_mlp
@@ -174,3 +174,13 @@ def test_gradient_descent_sharpness_settles_at_two_over_lr():
     assert not run.diverged
     assert summary["initial_sharpness"] > 0
     assert 0.85 <= summary["late_over_edge"] <= 1.15
+
+
+def test_loss_jump_is_the_largest_rise_above_the_running_minimum():
+    run = SharpnessRun(0.1, loss=[1.0, 0.5, 0.25, 2.5, 0.3, 0.2, 0.3])
+    jump = run.loss_jump()
+    assert jump["loss_jump"] == pytest.approx(10.0) and jump["loss_jump_epoch"] == 4       # epochs count from 1
+    assert jump["loss_jump_from"] == 0.25 and jump["loss_jump_to"] == 2.5
+    assert SharpnessRun(0.1, loss=[1.0, 0.9, 0.8]).loss_jump()["loss_jump"] < 1            # never rose
+    assert SharpnessRun(0.1, loss=[1.0]).loss_jump()["loss_jump"] is None
+    assert SharpnessRun(0.1, loss=[1.0, 0.5, 3.0, float("nan")]).loss_jump()["loss_jump"] == pytest.approx(6.0)

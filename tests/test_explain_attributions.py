@@ -157,3 +157,7 @@ def test_saliency_passes_the_randomisation_check_and_input_shaped_maps_fail_it(d
     assert result.fully_randomized["saliency"] < SANITY_THRESHOLD and result.passed("saliency")
     # integrated gradients from a blank image carry the digit's ink in every map: it keeps a high correlation
     assert result.fully_randomized["integrated-gradients"] > SANITY_THRESHOLD
+    # ... measured: the randomised network's IG maps follow |x - baseline| itself; saliency has no input factor
+    factor = result.factor_correlation["integrated-gradients"]
+    assert factor["factor"] == "x - baseline" and factor["randomized"] > SANITY_THRESHOLD
+    assert "saliency" not in result.factor_correlation

@@ -95,6 +95,50 @@ def test_claims_follow_the_numbers(quick_run):
     assert "did not fall in layer(s) 1" in claims["effective_rank_falls"].text
 
 
+def test_sharpness_claims_check_what_they_say(quick_run):
+    """Per learning rate, "the edge of stability's pattern" means rising to 2 / lr from below and hovering there:
+    an overshoot with a loss spike (a catapult) or a start above 2 / lr is said as what it is, with no quick-mode
+    caveat (a longer run cannot undo it)."""
+    from nnlab.labs.explain.report import checks, make_claims
+    summary = copy.deepcopy(quick_run[1])
+    clean, catapult, above = summary["sharpness"]["runs"]
+    clean.update(diverged=False, initial_sharpness=0.3 * clean["two_over_lr"], max_over_edge=1.05,
+                 late_over_edge=0.95, loss_jump=1.0)
+    catapult.update(diverged=False, initial_sharpness=0.6 * catapult["two_over_lr"], max_over_edge=1.8,
+                    late_over_edge=0.9, loss_jump=20.0, loss_jump_from=0.25, loss_jump_to=5.0, loss_jump_epoch=57)
+    above.update(diverged=False, initial_sharpness=1.2 * above["two_over_lr"], max_over_edge=1.1,
+                 late_over_edge=1.0, loss_jump=1.5)
+    summary["checks"] = checks(summary)
+    claims = make_claims(summary, quick=True)
+    first, second, third = (claims[f"sharpness_lr_{r['lr']:g}"] for r in (clean, catapult, above))
+    assert first.holds and "rose to 2 / lr from below" in first.text
+    assert not second.holds and "overshot" in second.text and "loss jumped" in second.text
+    assert "catapult" in second.text and "quick run" not in second.text
+    assert not third.holds and "started above 2 / lr" in third.text and "quick run" not in third.text
+    assert [summary["checks"][f"edge_of_stability/lr={r['lr']:g}"]["passed"] for r in (clean, catapult, above)] \
+        == [True, False, False]
+
+
+def test_agreement_sanity_and_permutation_say_what_was_measured(quick_run):
+    out, summary, _ = quick_run
+    claims = {c["id"]: c for c in json.loads((out / "claims.json").read_text())}
+    for name, a in summary["attributions"].items():
+        methods, rho = a["rank_agreement"]["methods"], np.asarray(a["rank_agreement"]["spearman"])
+        low = [f"{methods[i]} and {methods[j]} {rho[i, j]:.2f}" for i in range(len(methods))
+               for j in range(i + 1, len(methods)) if rho[i, j] < 0.5]
+        text = claims[f"methods_disagree_{name}"]["text"]
+        assert claims[f"methods_disagree_{name}"]["holds"] == bool(low)
+        assert all(pair in text for pair in low)                    # the pairs that disagree are named
+        assert "do not agree on which features matter" not in text
+    factors = summary["sanity"]["factor_rank_corr"]
+    assert set(factors) == {"gradient-x-input", "integrated-gradients"}
+    for m in ("gradient-x-input", "integrated-gradients"):
+        text = claims[f"sanity_{m}"]["text"]
+        assert "change little" not in text and f"{factors[m]['randomized']:.2f}" in text
+    report = (out / "report.md").read_text()
+    assert "-log loss" not in report and "rise in the test set's log loss" in report
+
+
 @pytest.mark.parametrize("figure", FIGURES)
 def test_quick_run_figures_are_drawn(quick_run, figure):
     out, summary, _ = quick_run

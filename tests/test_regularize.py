@@ -281,8 +281,16 @@ def test_quick_run_states_its_lessons_as_claims_that_hold(quick_run):
     headlines = {c["id"] for c in claims if c["headline"]}
     assert headlines >= {f"{t}_{lesson}" for t in ("spiral", "digits")
                          for lesson in ("underfits", "gap", "best_regularizer", "l1_zeroes")} | {"digits_overfits"}
-    # the spiral's capacity sweep does not overfit within a quick run: the page says so instead of a finding
-    assert not by_id["spiral_overfits"]["shown"] and "not shown by this quick run" in by_id["spiral_overfits"]["text"]
+    # the spiral's overfitting is weak and noisy: no headline, but the quick run states what its own sweep shows
+    spiral = by_id["spiral_overfits"]
+    assert spiral["shown"] and not spiral["headline"] and "not shown by this quick run" not in spiral["text"]
+    assert spiral["holds"] or "overfitting is not seen" in spiral["text"]
+    # what L2 does to weights is measured against no penalty, never asserted ("only shrinks them" is theory)
+    for t in ("spiral", "digits"):
+        assert "shrinks" not in by_id[f"{t}_l1_zeroes"]["text"] and "no penalty" in by_id[f"{t}_l1_zeroes"]["text"]
+        # a combination is compared with its best member by a margin and by test loss
+        combo = by_id[f"{t}_combinations"]
+        assert "test loss" in combo["text"] and combo["holds"] == (combo["numbers"]["points"] >= 2)
     assert {"cross_entropy_unbounded", "l1_l2_theory", "adam_l2_theory"} <= {c["id"] for c in claims
                                                                               if c["kind"] == "theory"}
     assert "Finding:" in stdout and "report.html" in stdout

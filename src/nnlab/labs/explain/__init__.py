@@ -93,7 +93,8 @@ def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:
                                             if r.shap_additivity_abs_error is not None}
     summary["sanity_rank_corr_randomized"] = sanity.fully_randomized if sanity else {}
     summary["sanity"] = ({"dataset": sanity.dataset, "layers_randomized": sanity.layers,
-                          "rank_corr": sanity.correlation} if sanity else None)
+                          "rank_corr": sanity.correlation, "factor_rank_corr": sanity.factor_correlation}
+                         if sanity else None)
     summary["attributions"] = {
         n: {"test_accuracy": r.trained.test_accuracy, "n_explained": len(r.X),
             "top_features": {m: r.top_features(m) for m in r.importance},

@@ -11,7 +11,7 @@ Local methods explain the logit f_t of one class t at each example x (n, d) -> a
                             additivity: E[f_t] + sum_j phi_j = f_t(x)
 
 The global method ``permutation`` (scikit-learn's ``permutation_importance``) is the model-agnostic reference:
-the mean drop in test score (negative log loss) when one feature's column is shuffled. Gradients are taken on a
+the mean rise in the test log loss (cross-entropy) when one feature's column is shuffled. Gradients are taken on a
 float64 copy of the model, so the checks measure the methods, not float32 round-off.
 """
 from __future__ import annotations
@@ -112,7 +112,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
 
 def permutation(model64, X: np.ndarray, y: np.ndarray, repeats: int, seed: int = 0) -> np.ndarray:
-    """Mean drop in negative log loss when each feature is shuffled, over ``repeats`` shuffles: (d,)."""
+    """Mean rise in the log loss (scikit-learn's drop in its score, the negative log loss) when each feature is
+    shuffled, over ``repeats`` shuffles: (d,)."""
     from sklearn.inspection import permutation_importance
     estimator = TorchClassifier(model64).fit(X, y)
     result = permutation_importance(estimator, X, y, scoring="neg_log_loss", n_repeats=repeats, random_state=seed)

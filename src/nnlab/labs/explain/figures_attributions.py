@@ -32,7 +32,7 @@ def plot_importances(result: AttributionResult, top: int = 10):
     left.set_yticks(np.arange(len(order)), [result.trained.feature_names[j] for j in order], fontsize=8)
     left.invert_yaxis()
     left.set_ylabel("feature")
-    left.set_xlabel("importance / the method's largest (mean |attribution|; permutation: drop in -log loss)")
+    left.set_xlabel("importance / the method's largest (mean |attribution|; permutation: rise in log loss)")
     legend_outside(left, "below", ncol=len(methods), fontsize=8)
     left.set_title(f"{result.name}: top {len(order)} features by mean rank over {len(methods)} methods", fontsize=10)
     if result.agreement is not None:

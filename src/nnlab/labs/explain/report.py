@@ -15,6 +15,8 @@ SHAP_TOLERANCE = 1e-6       # additivity, in logits
 HESSIAN_TOLERANCE = 1e-6    # power iteration vs the full Hessian, relative
 MP_MIN_SIZE = 32            # the Marchenko-Pastur check applies to matrices with min(m, n) >= this
 EDGE_BAND = (0.85, 1.15)    # "hovers at 2 / lr": late mean sharpness within this share of 2 / lr
+OVERSHOOT = 1.2             # "hovers", not "overshoots": the peak sharpness at most this x 2 / lr
+LOSS_JUMP = 2.0             # a loss spike: an epoch loss at least this x the lowest epoch loss before it
 UNTANGLE = 0.2              # "the probe climbs": the last hidden layer's probe at least this above the input's
 STAND_OUT = 1.2             # a learned direction stands out: the top singular value at least this x the MP edge
 DISAGREE = 0.5              # methods disagree: some pair's rank agreement below this
@@ -55,12 +57,30 @@ def checks(summary: dict) -> dict:
     out["power_iteration_vs_full_hessian"] = _check(power["rel_error"], f"< {HESSIAN_TOLERANCE:g} relative (float64)",
                                                     power["rel_error"] < HESSIAN_TOLERANCE)
     for run in summary["sharpness"]["runs"]:
-        late = run["late_over_edge"]
         out[f"edge_of_stability/lr={run['lr']:g}"] = _check(
-            late, f"sharpness reaches 2/lr and its mean over the last quarter is within {EDGE_BAND} of 2/lr",
-            late is not None and not run["diverged"] and run["max_over_edge"] >= 0.95
-            and EDGE_BAND[0] <= late <= EDGE_BAND[1])
+            run["late_over_edge"], f"sharpness rises to 2/lr from below (starts under 0.95 x 2/lr, reaches 0.95 x), "
+            f"peaks at most {OVERSHOOT} x 2/lr, the epoch loss never jumps to {LOSS_JUMP:g} x its lowest before, and "
+            f"its mean over the last quarter is within {EDGE_BAND} of 2/lr", not _edge_misses(run))
     return out
+
+
+def _edge_misses(r: dict) -> list[str]:
+    """What keeps one sharpness run from the edge of stability's pattern (rise to 2 / lr from below, then hover
+    there), as short phrases; empty where the run shows the pattern."""
+    if r["diverged"] or r["max_sharpness"] is None:
+        return ["training diverged"]
+    misses = []
+    if r["initial_sharpness"] >= 0.95 * r["two_over_lr"]:
+        misses.append("it started above 2 / lr instead of rising to it")
+    elif r["max_over_edge"] < 0.95:
+        misses.append("it never reached 2 / lr")
+    if r["max_over_edge"] > OVERSHOOT:
+        misses.append(f"it overshot 2 / lr (peak above {OVERSHOOT:g} times it)")
+    if r.get("loss_jump") is not None and r["loss_jump"] >= LOSS_JUMP:
+        misses.append(f"its loss jumped to {LOSS_JUMP:g} or more times its lowest before")
+    if r["late_over_edge"] is None or not EDGE_BAND[0] <= r["late_over_edge"] <= EDGE_BAND[1]:
+        misses.append(f"its last-quarter mean lies outside {EDGE_BAND[0]}-{EDGE_BAND[1]} times 2 / lr")
+    return misses
 
 
 
@@ -84,7 +104,10 @@ def _edge_sentence(r: dict) -> str:
         reached = (f"started at {start:.2f} times 2 / lr = {r['two_over_lr']:g}, already past it"
                    if r["epoch_at_edge"] == 0 else
                    f"rose from {start:.2f} times 2 / lr = {r['two_over_lr']:g} to it by epoch {r['epoch_at_edge']}")
-        peak = f", peaked at {r['max_over_edge']:.2f} times it" if r["max_over_edge"] > 1.2 else ""
+        peak = f", peaked at {r['max_over_edge']:.2f} times it" if r["max_over_edge"] > OVERSHOOT else ""
+        if r.get("loss_jump") is not None and r["loss_jump"] >= LOSS_JUMP:
+            peak += (f", while the training loss jumped to {r['loss_jump']:.1f} times its lowest before "
+                     f"({r['loss_jump_from']:.3g} to {r['loss_jump_to']:.3g} at epoch {r['loss_jump_epoch']}),")
         text = (f"lr {r['lr']:g}: the sharpness {reached}{peak} and ended at {r['late_over_edge']:.2f} times it "
                 "(mean of the last quarter)")
     if r["diverged"]:
@@ -95,6 +118,38 @@ def _edge_sentence(r: dict) -> str:
                  f"; the final training loss {r['final_loss']:.4f} is not below the first half's lowest "
                  f"{r['min_loss_first_half']:.4f}")
     return text
+
+
+def _agreement_claim(c: Claims, name: str, methods: list, rho) -> None:
+    """Which pairs of attribution methods rank the features alike and which do not (rank agreement < DISAGREE)."""
+    pairs = [(rho[i][j], methods[i], methods[j]) for i in range(len(methods)) for j in range(i + 1, len(methods))]
+    low = sorted(p for p in pairs if p[0] < DISAGREE)
+    rest = [p for p in pairs if p[0] >= DISAGREE]
+    lo, hi = min(pairs), max(pairs)
+    numbers = {"dataset": name, "threshold": DISAGREE, "k": len(low), "n": len(pairs),
+               "low": ", ".join(f"{a} and {b} {r:.2f}" for r, a, b in low),
+               "lo": lo[0], "lo_pair": f"{lo[1]} and {lo[2]}", "hi": hi[0], "hi_pair": f"{hi[1]} and {hi[2]}"}
+    finding = "{dataset}: {k} of the {n} pairs of methods rank the features' importances with an agreement below " \
+              "{threshold} ({low})"
+    common = set(methods)
+    for _, a, b in low:
+        common &= {a, b}
+    if len(low) >= 2 and len(common) == 1:
+        (odd,) = common
+        others = [p for p in pairs if odd not in p[1:]]
+        numbers.update(odd=odd, o_lo=min(others)[0], o_hi=max(others)[0], m=len(methods) - 1,
+                       odd_lo=min(p[0] for p in pairs if odd in p[1:]), odd_hi=max(p[0] for p in pairs
+                                                                                  if odd in p[1:]))
+        finding += (", every one of them with {odd}: the other {m} methods agree with each other at {o_lo:.2f}-"
+                    "{o_hi:.2f}, {odd} with them at {odd_lo:.2f}-{odd_hi:.2f}.")
+    elif rest:
+        numbers.update(r_lo=min(rest)[0], r_hi=max(rest)[0], r_n=len(rest))
+        finding += "; the other {r_n} pairs agree at {r_lo:.2f}-{r_hi:.2f}."
+    else:
+        finding += "."
+    c.check(f"methods_disagree_{name}", bool(low), numbers=numbers, cause=False, finding=finding,
+            otherwise="{dataset}: no pair of methods falls below a rank agreement of {threshold}: every pair agrees at "
+                      "{lo:.2f} or more (lowest: {lo_pair}; highest: {hi_pair}, {hi:.2f}).")
 
 
 def make_claims(summary: dict, quick: bool) -> Claims:
@@ -121,7 +176,8 @@ def make_claims(summary: dict, quick: bool) -> Claims:
                 finding="{task}: the probe's test accuracy rises with depth, from {input:.1%} on the raw input to "
                         "{last:.1%} at the last hidden layer (per layer: {layers}), where it matches the network's "
                         "{net:.1%} within {tol}.",
-                otherwise="{task}: probe test accuracy per layer {layers} (network {net:.1%})"
+                otherwise="{task}: the probe's test accuracy does not both rise with depth and reach the "
+                          "network's: per layer {layers} (network {net:.1%})"
                           + ("" if rises else "; layer {drop_layer} falls {drop:.1%} below the one before")
                           + ("" if reaches else "; the last hidden layer falls short of the network by more than "
                                                 "{tol}") + ".")
@@ -172,16 +228,7 @@ def make_claims(summary: dict, quick: bool) -> Claims:
         rho, methods = a["rank_agreement"]["spearman"], a["rank_agreement"]["methods"]
         if rho is None:
             continue
-        pairs = [(rho[i][j], f"{methods[i]} and {methods[j]}") for i in range(len(methods))
-                 for j in range(i + 1, len(methods))]
-        lo, hi = min(pairs), max(pairs)
-        c.check(f"methods_disagree_{name}", lo[0] < DISAGREE,
-                numbers={"dataset": name, "lo": lo[0], "lo_pair": lo[1], "hi": hi[0], "hi_pair": hi[1],
-                         "threshold": DISAGREE},
-                finding="{dataset}: the methods do not agree on which features matter: the rank agreement of their "
-                        "importances runs from {lo:.2f} ({lo_pair}) to {hi:.2f} ({hi_pair}).",
-                otherwise="{dataset}: every pair of methods agrees with rank correlation {lo:.2f} or more (lowest: "
-                          "{lo_pair}; highest: {hi_pair}, {hi:.2f}).")
+        _agreement_claim(c, name, methods, rho)
     sanity = summary.get("sanity")
     if sanity:
         corr = summary["sanity_rank_corr_randomized"]
@@ -189,20 +236,28 @@ def make_claims(summary: dict, quick: bool) -> Claims:
             c.theory("input_factor", "Gradient x input multiplies the gradient by the input x, integrated gradients "
                      "by (x - baseline), which on the digits is zero wherever a pixel is blank (the baseline is the "
                      "blank image). These factors are the same for every network, trained or random, and carry the "
-                     "input's pattern into the map; saliency |df/dx| has no such factor.")
+                     "input's pattern into the map; saliency |df/dx| has no such factor. So a method whose maps "
+                     "follow its factor can keep its ranking when the weights are randomised.")
+        factors = sanity.get("factor_rank_corr", {})
         for m, r in corr.items():
-            shaped = m in ("gradient-x-input", "integrated-gradients")
-            c.check(f"sanity_{m}", chk[f"sanity_randomized/{m}"]["passed"],
-                    cause="its map carries the input's factor, which randomising the weights leaves alone"
-                    if shaped else None,
-                    numbers={"method": m, "corr": r, "threshold": SANITY_THRESHOLD, "dataset": sanity["dataset"],
-                             "cascade": ", ".join(f"{v:.2f}" for v in sanity["rank_corr"][m])},
+            numbers = {"method": m, "corr": r, "threshold": SANITY_THRESHOLD, "dataset": sanity["dataset"],
+                       "cascade": " -> ".join(f"{v:.2f}" for v in sanity["rank_corr"][m]),
+                       "layers": sanity["layers_randomized"][-1]}
+            factor = ""
+            if m in factors:
+                f = factors[m]
+                numbers.update(factor=f["factor"], factor_random=f["randomized"], factor_trained=f["trained"])
+                factor = ("; the randomised network's maps have rank correlation {factor_random:.2f} with "
+                          "|{factor}| itself (the trained network's: {factor_trained:.2f})")
+            c.check(f"sanity_{m}", chk[f"sanity_randomized/{m}"]["passed"], cause=False, numbers=numbers,
                     finding="{method} ({dataset}): its maps of the fully randomised network have rank correlation "
                             "{corr:.2f} with the trained network's, below {threshold}: they depend on what the "
-                            "network learned (cascade: {cascade}).",
-                    otherwise="{method} ({dataset}): its maps of the fully randomised network keep rank correlation "
-                              "{corr:.2f} with the trained network's, not below {threshold}: they change little "
-                              "when the weights are randomised (cascade: {cascade}).")
+                            "network learned (rank correlation as 0 to {layers} layers are re-initialised: "
+                            "{cascade})" + factor + ".",
+                    otherwise="{method} ({dataset}): fails the randomisation check: its maps of the fully randomised "
+                              "network keep rank correlation {corr:.2f} with the trained network's, at or above "
+                              "the {threshold} a method must fall below (as 0 to {layers} layers are re-initialised: "
+                              "{cascade})" + factor + ".")
         if "saliency" in corr and "integrated-gradients" in corr:
             c.check("sanity_separates_methods", corr["saliency"] < SANITY_THRESHOLD <= corr["integrated-gradients"],
                     headline=True,
@@ -248,26 +303,41 @@ def make_claims(summary: dict, quick: bool) -> Claims:
                           "{outliers}).")
         fell = [i for i, l in enumerate(layers, start=1) if l["effective_rank_final"] < l["effective_rank_init"]]
         rose = [i for i in range(1, len(layers) + 1) if i not in fell]
-        c.check("effective_rank_falls", not rose,
+        c.check("effective_rank_falls", not rose, cause=False,
                 numbers={"fell": ", ".join(map(str, fell)) or "none", "rose": ", ".join(map(str, rose)),
                          "ranks": "; ".join(f"layer {i} {l['effective_rank_init']:.1f} -> "
                                             f"{l['effective_rank_final']:.1f}" for i, l in enumerate(layers, 1))},
                 finding="Training lowered the effective rank of every layer ({ranks}).",
-                otherwise="The effective rank fell in layer(s) {fell} and did not fall in layer(s) {rose} ({ranks}).")
+                otherwise="Training did not lower the effective rank of every layer: it fell in layer(s) {fell} "
+                          "and did not fall in layer(s) {rose} ({ranks}).")
 
     runs = summary["sharpness"]["runs"]
     c.theory("edge_theory", "Gradient descent with step lr on a quadratic of curvature lambda is stable only while "
              "lambda < 2 / lr. Cohen et al. (2021) observed that on neural networks the sharpness (the loss "
              "Hessian's top eigenvalue) rises until it reaches 2 / lr and then hovers there while the loss keeps "
              "falling: the edge of stability.")
+    c.theory("catapult_theory", "Lewkowycz et al. (2020): where the sharpness is well above 2 / lr, gradient "
+             "descent is unstable along the top eigenvector, so the loss grows for a few steps until the sharpness "
+             "has fallen below 2 / lr, and then falls again: the catapult.")
     for r in runs:
+        misses = _edge_misses(r)
+        catapult = (not r["diverged"] and r["max_sharpness"] is not None and r["max_over_edge"] > OVERSHOOT
+                    and (r.get("loss_jump") or 0) >= LOSS_JUMP and r["late_over_edge"] <= EDGE_BAND[1])
         c.check(f"sharpness_lr_{r['lr']:g}", chk[f"edge_of_stability/lr={r['lr']:g}"]["passed"],
+                # a longer run can still carry the sharpness up to 2 / lr or settle it in the band; it cannot undo
+                # a start above 2 / lr, an overshoot, a loss jump or a divergence
+                cause=None if all("never reached" in m or "outside" in m for m in misses) else False,
                 numbers={"text": _edge_sentence(r), "lr": r["lr"], "late": r["late_over_edge"],
-                         "peak": r["max_over_edge"], "band": list(EDGE_BAND)},
-                finding="{text}: the edge of stability's pattern (reach 2 / lr, then hover within {band[0]}-{band[1]} "
-                        "times it).",
-                otherwise="{text}: not the edge of stability's pattern (reach 2 / lr, then hover within "
-                          "{band[0]}-{band[1]} times it).")
+                         "peak": r["max_over_edge"], "jump": r.get("loss_jump"), "band": list(EDGE_BAND),
+                         "overshoot": OVERSHOOT, "loss_jump": LOSS_JUMP, "misses": "; ".join(misses),
+                         "catapult": catapult},
+                finding="{text}: the edge of stability's pattern (it rose to 2 / lr from below, peaked at most "
+                        "{overshoot:g} times it, its loss never jumped to {loss_jump:g} times its lowest before, and "
+                        "its last-quarter mean lies within {band[0]}-{band[1]} times 2 / lr).",
+                otherwise="{text}: not the edge of stability's pattern of rising to 2 / lr from below and hovering "
+                          "there: {misses}" + ("; the overshoot, the loss jump and the fall back to {late:.2f} "
+                                               "times 2 / lr are the catapult's pattern (theory)" if catapult else "")
+                          + ".")
     if runs:
         r = min(runs, key=lambda r: r["lr"])
         good = (not r["diverged"] and r["max_sharpness"] is not None
@@ -340,8 +410,9 @@ def report(summary: dict) -> Document:
     doc.heading("2. Attributions")
     doc.paragraph(f"Every method explains the predicted class's logit of the first {st['n_explain']} test examples "
                   "(permutation importance: the whole test set). A local method's global importance is its mean "
-                  "|attribution| per feature; permutation's is the mean drop in -log loss when the feature is "
-                  "shuffled. The rank agreement is the Spearman correlation between two methods' importances. "
+                  "|attribution| per feature; permutation's is the mean rise in the test set's log loss "
+                  "(cross-entropy) when the feature is shuffled. The rank agreement is the Spearman correlation "
+                  "between two methods' importances. "
                   "Breast cancer's baseline (integrated gradients) is the training mean, the digits' the blank image.")
     doc.claims(["attribution_definitions", "ig_completeness", "ig_completeness_per_example", "shap_additivity"])
     for name, a in summary["attributions"].items():
@@ -369,7 +440,14 @@ def report(summary: dict) -> Document:
                       f"{_sanity_threshold()}.")
         doc.table(["method", *[f"{k} layers random" for k in sanity["layers_randomized"]]],
                   [[m, *[f"{v:.2f}" for v in corr]] for m, corr in sanity["rank_corr"].items()])
-        doc.claims(["sanity_separates_methods", *[f"sanity_{m}" for m in sanity["rank_corr"]], "input_factor"])
+        factors = sanity.get("factor_rank_corr") or {}
+        if factors:
+            doc.paragraph("The input factor a method's map multiplies the gradient by (gradient x input: x; integrated "
+                          "gradients: x - baseline): the same mean rank correlation, between |map| and |factor|, for "
+                          "the trained and the fully randomised network.")
+            doc.table(["method", "factor", "trained network", "fully randomised"],
+                      [[m, f["factor"], f"{f['trained']:.2f}", f"{f['randomized']:.2f}"] for m, f in factors.items()])
+        doc.claims(["sanity_separates_methods", "input_factor", *[f"sanity_{m}" for m in sanity["rank_corr"]]])
         doc.image(f"sanity_check_{sanity['dataset']}.png", "sanity check")
 
     # 3) spectra and sharpness
@@ -397,13 +475,20 @@ def report(summary: dict) -> Document:
                   f"{st['sharpness_epochs']} epochs per learning rate, from the same initial weights; the top "
                   f"eigenvalue of the loss Hessian by power iteration every {st['sharpness_every']} epochs. Final "
                   "loss: the finished model on the whole training set; the first half's lowest: the lowest epoch "
-                  "loss (the loss of the epoch's one full batch, before its step) of the first half.")
-    doc.claims(["edge_theory"])
+                  "loss (the loss of the epoch's one full batch, before its step) of the first half. Largest loss "
+                  "jump: the largest ratio of an epoch loss to the lowest epoch loss before it (1: the loss never "
+                  f"rose). A run shows the edge of stability's pattern when its sharpness rises to 2 / lr from below "
+                  f"(reaching 0.95 times it), peaks at most {OVERSHOOT:g} times it, its loss never jumps to "
+                  f"{LOSS_JUMP:g} times its lowest before, and its last-quarter mean lies within "
+                  f"{EDGE_BAND[0]}-{EDGE_BAND[1]} times 2 / lr.")
+    doc.claims(["edge_theory", "catapult_theory"])
     doc.table(["lr", "2 / lr", "sharpness at start", "max", "mean, last quarter", "last quarter / (2 / lr)",
-               "final training loss"],
-              [[f"{r['lr']:g}", f"{r['two_over_lr']:g}", "diverged", "", "", "", ""] if r["max_sharpness"] is None
+               "largest loss jump", "final training loss"],
+              [[f"{r['lr']:g}", f"{r['two_over_lr']:g}", "diverged", "", "", "", "", ""] if r["max_sharpness"] is None
                else [f"{r['lr']:g}", f"{r['two_over_lr']:g}", f"{r['initial_sharpness']:.2f}",
                      f"{r['max_sharpness']:.2f}", f"{r['late_mean_sharpness']:.2f}", f"{r['late_over_edge']:.2f}",
+                     "n/a" if r.get("loss_jump") is None else "none (it never rose)" if r["loss_jump"] <= 1 else
+                     f"{r['loss_jump']:.1f}x (epoch {r['loss_jump_epoch']})",
                      "n/a" if r["final_loss"] is None else f"{r['final_loss']:.4f}"]
                for r in summary["sharpness"]["runs"]])
     doc.claims(["edge_of_stability", *[f"sharpness_lr_{r['lr']:g}" for r in summary["sharpness"]["runs"]],

@@ -4,7 +4,9 @@ An explanation of a trained network should depend on what the network learned. R
 the output layer down (cascading randomisation), and explain the same examples and classes again: if the maps
 barely change (high rank correlation with the trained model's maps), the method shows the input more than the
 model. The number reported is the mean over examples of the Spearman correlation between |map| of the trained
-and of the fully randomised model.
+and of the fully randomised model. For the methods whose map multiplies the gradient by an input factor (gradient
+x input: x; integrated gradients: x - baseline) the same correlation between |map| and |factor| measures how much
+of the map that factor alone accounts for, trained or random.
 """
 from __future__ import annotations
 
@@ -15,10 +17,13 @@ import numpy as np
 from nnlab.labs.explain.models import Trained
 from nnlab.labs.explain.settings import SANITY_METHODS, Settings
 
-__all__ = ["SANITY_THRESHOLD", "randomized", "map_rank_correlation", "SanityResult", "sanity_check"]
+__all__ = ["SANITY_THRESHOLD", "INPUT_FACTORS", "randomized", "map_rank_correlation", "SanityResult",
+           "sanity_check"]
 
 # A method passes when its maps of the fully randomised model correlate below this with the trained model's.
 SANITY_THRESHOLD = 0.5
+# The input factor a method's map carries, as its name on the page (saliency |df/dx| has none).
+INPUT_FACTORS = {"gradient-x-input": "x", "integrated-gradients": "x - baseline"}
 
 
 def randomized(model64, layers_from_top: int, seed: int = 0):
@@ -59,6 +64,8 @@ class SanityResult:
     correlation: dict = field(default_factory=dict)     # method -> [corr after k layers for k in layers]
     trained_maps: dict = field(default_factory=dict)    # method -> (n, d)
     random_maps: dict = field(default_factory=dict)     # method -> (n, d), every layer re-initialised
+    factor_correlation: dict = field(default_factory=dict)  # method -> {"factor", "trained", "randomized"}:
+                                                        # rank correlation of |map| with |input factor|
 
     @property
     def fully_randomized(self) -> dict:
@@ -89,4 +96,9 @@ def sanity_check(trained: Trained, settings: Settings, X: np.ndarray | None = No
                 for k in result.layers]
         result.trained_maps[method], result.random_maps[method] = maps[0], maps[-1]
         result.correlation[method] = [map_rank_correlation(maps[0], m) for m in maps]
+        if method in INPUT_FACTORS:
+            factor = X if INPUT_FACTORS[method] == "x" else X - trained.baseline
+            result.factor_correlation[method] = {"factor": INPUT_FACTORS[method],
+                                                 "trained": map_rank_correlation(maps[0], factor),
+                                                 "randomized": map_rank_correlation(maps[-1], factor)}
     return result

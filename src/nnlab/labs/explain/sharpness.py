@@ -145,14 +145,30 @@ class SharpnessRun:
     def edge(self) -> float:
         return 2.0 / self.lr
 
+    def loss_jump(self) -> dict:
+        """The largest jump of the epoch loss above its lowest value so far: ``loss_jump`` = max over epochs t of
+        loss[t] / min(loss[1..t-1]) (1.0: the loss never rose above its running minimum), the epoch it happened
+        (1-based, as fit counts epochs), the loss then and the running minimum before it. None without two
+        finite epoch losses."""
+        loss = np.asarray(self.loss, dtype=float)
+        loss = loss[:np.argmax(~np.isfinite(loss))] if not np.isfinite(loss).all() else loss
+        if len(loss) < 2:
+            return {"loss_jump": None, "loss_jump_epoch": None, "loss_jump_to": None, "loss_jump_from": None}
+        low = np.minimum.accumulate(loss)[:-1]
+        ratio = loss[1:] / low
+        t = int(np.argmax(ratio))
+        return {"loss_jump": float(ratio[t]), "loss_jump_epoch": t + 2, "loss_jump_to": float(loss[t + 1]),
+                "loss_jump_from": float(low[t])}
+
     def summary(self) -> dict:
         """Peak sharpness and its mean over the last quarter, both also relative to 2 / lr; the first measured
-        epoch at >= 95 % of 2 / lr; the final loss (the finished model on the whole training set), the last
-        epoch's loss (before its step) and the lowest epoch loss of the first half."""
+        epoch at >= 95 % of 2 / lr; the largest jump of the epoch loss above its running minimum (``loss_jump``);
+        the final loss (the finished model on the whole training set), the last epoch's loss (before its step) and
+        the lowest epoch loss of the first half."""
         s = np.asarray(self.sharpness)
         late = s[len(s) - max(1, len(s) // 4):] if len(s) else s
         at_edge = [e for e, v in zip(self.epochs, s) if v >= 0.95 * self.edge]
-        return {"lr": self.lr, "two_over_lr": self.edge, "diverged": self.diverged,
+        return {"lr": self.lr, "two_over_lr": self.edge, "diverged": self.diverged, **self.loss_jump(),
                 "initial_sharpness": float(s[0]) if len(s) else None,
                 "max_sharpness": float(s.max()) if len(s) else None,
                 "late_mean_sharpness": float(late.mean()) if len(s) else None,
