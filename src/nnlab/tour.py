@@ -122,17 +122,16 @@ def run_labs(out: Path, progress=lambda **state: None, labs=LABS) -> list[dict]:
         pace = (time.perf_counter() - start) / expected_done if expected_done else 1.0
         return pace * sum(lab.expected_s for lab in labs[done:])
 
-    for i, lab in enumerate(labs):
-        progress(index=i + 1, total=len(labs), name=lab.name, elapsed=time.perf_counter() - start,
-                 remaining=remaining(i), record=None)
-        try:
-            record = _run_lab(lab, out)
-        except KeyboardInterrupt as interrupt:
-            interrupt.records = records
-            raise
-        records.append(record)
-        progress(index=i + 1, total=len(labs), name=lab.name, elapsed=time.perf_counter() - start,
-                 remaining=remaining(i + 1), record=record)
+    try:
+        for i, lab in enumerate(labs):
+            progress(index=i + 1, total=len(labs), name=lab.name, elapsed=time.perf_counter() - start,
+                     remaining=remaining(i), record=None)
+            records.append(_run_lab(lab, out))
+            progress(index=i + 1, total=len(labs), name=lab.name, elapsed=time.perf_counter() - start,
+                     remaining=remaining(i + 1), record=records[-1])
+    except KeyboardInterrupt as interrupt:     # wherever it lands, the labs finished so far are kept
+        interrupt.records = records
+        raise
     return records
 
 
