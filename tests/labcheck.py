@@ -35,3 +35,13 @@ def check_lab_outputs(out: Path, lab: str) -> list[dict]:
 def _escaped(text: str) -> str:
     import html
     return html.escape(text)
+
+
+def run_lab(out: Path, *args: str) -> str:
+    """Run ``nnlab <args> --out <out>`` as a user does, in a subprocess; assert it succeeded; return its stdout."""
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "nnlab.cli", *args, "--out", str(out)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -11,7 +11,7 @@ from nnlab.labs.approx import QUICK, TARGETS, Settings
 from nnlab.labs.approx.experiments import fit_width, loglog_slope, relu_kinks
 from nnlab.labs.approx.sawtooth import deep_sawtooth_net, deep_sawtooth_params, sawtooth, shallow_sawtooth_params
 from nnlab.labs.approx.targets import sample
-from labcheck import check_lab_outputs
+from labcheck import check_lab_outputs, run_lab
 
 
 def test_targets_are_sampled_on_the_interval():
@@ -80,10 +80,7 @@ HEADLINES = {"error_falls_with_width", "relu_fits_abs", "step_keeps_max_error", 
 def quick_run(tmp_path_factory):
     """One `nnlab approx --quick` run shared by the tests that read its outputs."""
     out = tmp_path_factory.mktemp("approx_quick")
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "approx", "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
+    return out, run_lab(out, "approx", "--quick")
 
 
 def test_cli_quick_writes_the_page_and_its_headlines_hold(quick_run):

@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -16,7 +14,7 @@ from nnlab.labs.gradflow.training import Net, load_data, train_net
 from nnlab.labs.gradflow.variance import measure, ratio_per_layer
 from nnlab.nn import build_mlp
 from nnlab.nn.mlp import Residual
-from labcheck import check_lab_outputs
+from labcheck import check_lab_outputs, run_lab
 
 
 # -- variances at initialisation ----------------------------------------------------------------------------------
@@ -166,9 +164,7 @@ def test_the_lab_explosion_stops_at_the_reported_epoch():
 def quick_run(tmp_path_factory):
     """One `nnlab gradflow --quick` run shared by the tests that read its outputs."""
     out = tmp_path_factory.mktemp("gradflow_quick")
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "gradflow", "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    run_lab(out, "gradflow", "--quick")
     return out
 
 

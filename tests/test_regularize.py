@@ -7,8 +7,6 @@ l1 * sum |W|, gradient l1 sign(W). Biases are not penalised.
 import copy
 import dataclasses
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -19,7 +17,7 @@ from nnlab.config import ModelConfig, TrainConfig
 from nnlab.nn import build_mlp
 from nnlab.training import Observer, evaluate, fit
 from nnlab.training.loop import _penalty, augment_inputs, augmentation_rng
-from labcheck import check_lab_outputs
+from labcheck import check_lab_outputs, run_lab
 
 
 def _weights_and_biases(model):
@@ -268,10 +266,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, flag, allowed, capsys, tmp_p
 def quick_run(tmp_path_factory):
     """One `nnlab regularize --quick` run for the tests of the command (about 20 s)."""
     out = tmp_path_factory.mktemp("regularize") / "reg"
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "regularize", "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
+    return out, run_lab(out, "regularize", "--quick")
 
 
 def test_quick_run_states_its_lessons_as_claims_that_hold(quick_run):

@@ -12,7 +12,7 @@ from nnlab.labs.study import QUICK, Settings, binary_datasets
 from nnlab.labs.study.grid import Trial, diverged, epochs_to_target, mean_std, run_grid
 from nnlab.labs.study.sensitivity import best_cells, per_batch_size, sensitivity_spec, summarize_cells
 
-from labcheck import check_lab_outputs
+from labcheck import check_lab_outputs, run_lab
 
 
 def _trial(loss, acc=(), final_loss=0.1, final_acc=0.9, **params) -> Trial:
@@ -167,10 +167,7 @@ FIGURES = {"one-layer": ["one_layer_training.png", "one_layer_boundary.png"],
 def quick_all(tmp_path_factory):
     """One `nnlab study all --quick` run, shared by the tests that read it."""
     out = tmp_path_factory.mktemp("study")
-    result = subprocess.run([sys.executable, "-m", "nnlab.cli", "study", "all", "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
+    return out, run_lab(out, "study", "all", "--quick")
 
 
 def test_cli_all_quick_writes_one_page_whose_headlines_hold(quick_all):
