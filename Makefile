@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) '$(TORCH)'
-	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray,notebook]'
 	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
 	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
 	$(PY) -c "from nnlab.playground.session import Session; Session().train_for(0.01)"

@@ -161,6 +161,9 @@ class Claims:
                         for c in self._select(ids))
         return f"<ul class='claims'>{items}</ul>"
 
+    def _repr_html_(self) -> str:          # shown by Jupyter
+        return self.html()
+
     def to_list(self) -> list[dict]:
         return [c.to_dict() for c in self]
 

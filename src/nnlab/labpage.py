@@ -19,7 +19,7 @@ from pathlib import Path
 from nnlab.claims import Claims, json_safe
 from nnlab.document import STYLE, Document, inline_html
 
-__all__ = ["LabResult", "write_lab", "invoked_as", "page"]
+__all__ = ["LabResult", "write_lab", "load_result", "invoked_as", "page"]
 
 NAV_MARK = "<!-- nav -->"
 MESSAGES_MARK = "<!-- messages -->"
@@ -43,8 +43,28 @@ class LabResult:
     claims: Claims
     figures: list[Path] = field(default_factory=list)
 
+    @property
+    def headlines(self) -> list:
+        """The lab's headline claims."""
+        return self.claims.headlines
+
+    def image(self, name: str):
+        """Figure ``name`` (a file the page shows) as an IPython image, drawn inline by Jupyter."""
+        from IPython.display import Image
+        names = [f.name for f in self.figures]
+        if name not in names and not (self.out / name).is_file():
+            raise ValueError(f"The 'name' parameter of LabResult.image must be one of {names}. Got {name!r} "
+                             "instead.")
+        return Image(filename=str(self.out / name))
+
     def _repr_html_(self) -> str:          # shown by Jupyter
-        return f"<h3>{html.escape(self.title)}</h3>{self.claims.html()}"
+        run = self.summary.get("run", {})
+        meta = html.escape(mode_line(run)) if run else ""
+        return (f"<h3>{html.escape(self.title)}</h3><p>{meta}; the page: {html.escape(str(self.out / 'report.html'))}"
+                f"</p>{self.claims.html()}")
+
+    def __repr__(self) -> str:
+        return f"LabResult({self.lab!r}, {self.claims!r}, out={str(self.out)!r})"
 
 
 def write_lab(out: str | Path, doc: Document, claims: Claims, summary: dict, *, lab: str, quick: bool,
@@ -63,7 +83,7 @@ def write_lab(out: str | Path, doc: Document, claims: Claims, summary: dict, *, 
     command = command or _COMMAND.get()
     run = {"lab": lab, "title": doc.title, "quick": bool(quick), "seconds": float(seconds), "command": command,
            "written": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "versions": versions(),
-           "claims": claims.counts()}
+           "claims": claims.counts(), "figures": doc.images()}
     missing = [name for name in doc.images() if not (out / name).exists()]
     if missing:
         raise FileNotFoundError(f"the {lab} lab's report shows figures it did not write: {', '.join(missing)}")
@@ -76,6 +96,16 @@ def write_lab(out: str | Path, doc: Document, claims: Claims, summary: dict, *, 
     (out / "report.md").write_text(_markdown(doc, claims, run), encoding="utf-8")
     (out / "report.html").write_text(page(doc.title, _html_body(doc, claims, run)), encoding="utf-8")
     return LabResult(lab, doc.title, out, summary, claims, [out / name for name in doc.images()])
+
+
+def load_result(out: str | Path) -> LabResult:
+    """Read back what ``write_lab`` published into ``out``."""
+    from nnlab.claims import load_claims
+    out = Path(out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    run = summary.get("run", {})
+    return LabResult(run.get("lab", out.name), run.get("title", out.name), out, summary, load_claims(out),
+                     [out / name for name in run.get("figures", [])])
 
 
 def page(title: str, body: str) -> str:

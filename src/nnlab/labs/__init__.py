@@ -1,1 +1,118 @@
-"""Labs: each exercise of the chapter as a module that trains, draws, measures and writes a report."""
+"""Labs: each exercise and idea of the chapter as a lab that trains, draws, measures and states its claims.
+
+Every lab runs from Python as ``nnlab <lab>`` runs it from the shell, and returns its published result::
+
+    from nnlab.labs import run
+    result = run("gradflow")              # quick mode by default: seconds
+    result                                # in Jupyter: the title and every claim with its status
+    result.claims["sigmoid_gradient_vanishes"].text
+    result.image("gradflow_heatmaps.png")  # a figure, inline in Jupyter
+    result.summary["training"]            # the numbers the claims cite
+
+``LABS`` names them in the tour's order. ``load(out)`` reads back a lab's published result from its directory.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nnlab._validation import check_choice
+
+__all__ = ["LABS", "run", "load"]
+
+# name -> one line on what the lab studies
+LABS = {
+    "gd": "Gradient descent, SGD and optimizer paths (exercise 1.3)",
+    "study": "A single hidden layer, its activations and its hyperparameters (exercise 1.1)",
+    "gradflow": "Gradient flow: vanishing and exploding gradients",
+    "regularize": "Overfitting, underfitting and regularisation",
+    "approx": "Universal approximation",
+    "history": "A history of deep learning (exercise 1.2)",
+    "costs": "The cost of architectures (exercise 1.2)",
+    "usecase": "A use case on real data (exercise 1.5)",
+    "explain": "Looking inside a trained network",
+    "precision": "Mixed precision: fp32 vs bf16",
+    "tensors": "Tensors and matrix multiplication (exercise 1.4)",
+}
+
+
+def _settings(module, quick: bool):
+    return module.QUICK if quick else module.FULL
+
+
+def _run_gd(out, quick):
+    from nnlab.labs.gd.lab import run_lab
+    from nnlab.labs.gd.settings import LabSettings
+    run_lab(out, settings=LabSettings(quick=quick))
+
+
+def _run_study(out, quick):
+    from nnlab.labs import study
+    study.run_study("all", out, _settings(study, quick), quick=quick)
+
+
+def _run_gradflow(out, quick):
+    from nnlab.labs import gradflow
+    gradflow.run_gradflow(out, _settings(gradflow, quick))
+
+
+def _run_regularize(out, quick):
+    from nnlab.labs import regularize
+    regularize.run_regularize(out, _settings(regularize, quick), quick=quick)
+
+
+def _run_approx(out, quick):
+    from nnlab.labs import approx
+    approx.run_approx(out, _settings(approx, quick), quick=quick)
+
+
+def _run_history(out, quick):
+    from nnlab.labs.history.lab import run_history
+    run_history(out)                       # seconds either way: no quick mode
+
+
+def _run_costs(out, quick):
+    from nnlab.labs.architectures.lab import run_costs
+    run_costs(out, quick=quick)
+
+
+def _run_usecase(out, quick):
+    from nnlab.labs.usecase import run_usecase
+    run_usecase(out, folds=3 if quick else 5, quick=quick)       # as the tour runs it
+
+
+def _run_explain(out, quick):
+    from nnlab.labs import explain
+    explain.run_explain(out, _settings(explain, quick), quick=quick)
+
+
+def _run_precision(out, quick):
+    from nnlab.labs.precision import run_precision
+    run_precision(out, quick=quick)
+
+
+def _run_tensors(out, quick):
+    from nnlab.labs.tensors import run_lab
+    run_lab(out, quick=quick)
+
+
+_RUNNERS = {"gd": _run_gd, "study": _run_study, "gradflow": _run_gradflow, "regularize": _run_regularize,
+            "approx": _run_approx, "history": _run_history, "costs": _run_costs, "usecase": _run_usecase,
+            "explain": _run_explain, "precision": _run_precision, "tensors": _run_tensors}
+
+
+def run(name: str, out: str | Path | None = None, quick: bool = True):
+    """Run lab ``name`` (a key of ``LABS``) into ``out`` (default ``results/<name>``) and return its LabResult.
+
+    quick : the lab's quick mode (``nnlab <lab> --quick``; seconds), or its full run (seconds to minutes)
+    """
+    check_choice("name", name, LABS, "run")
+    out = Path(out if out is not None else Path("results") / name)
+    out.mkdir(parents=True, exist_ok=True)
+    _RUNNERS[name](out, quick)
+    return load(out)
+
+
+def load(out: str | Path):
+    """The LabResult a lab published into ``out`` (its summary, claims and figures)."""
+    from nnlab.labpage import load_result
+    return load_result(out)
