@@ -50,10 +50,10 @@ def seed_claims(summary: dict) -> Claims:
     grew = [name for name in norms if name not in fell]
     claims.check("gradients_shrink", len(fell) == len(norms),
                  numbers={"fell": len(fell), "layers": len(norms), "grew": ", ".join(grew)},
-                 finding="Every one of the {layers} parameter tensors has a smaller gradient norm in the last epoch "
-                         "than in the first.",
-                 otherwise="Not every parameter tensor's gradient norm fell from the first epoch to the last: {fell} "
-                           "of {layers} fell, while {grew} grew.")
+                 finding="Every one of the {layers} layers has a smaller gradient norm in the last epoch than in "
+                         "the first.",
+                 otherwise="Not every layer's gradient norm fell from the first epoch to the last: {fell} of "
+                           "{layers} fell, while {grew} grew.")
     return claims
 
 
@@ -89,10 +89,10 @@ def seed_document(summary: dict) -> Document:
     doc.table(["", "value"], _run_rows(d, " with per-layer gradient capture"))
     doc.claims(["longer_training_lowers_loss"])
     doc.image("loss_curve.png", "loss curve")
-    doc.paragraph("The heatmap shows the L2 norm of each parameter tensor's gradient in every epoch on a log colour "
-                  "scale; the lower panel is the seed's own view, |gradient| of every parameter after the final "
-                  "step.")
-    doc.table(["parameter", "gradient norm, first epoch", "last epoch"],
+    doc.paragraph("The heatmap shows the L2 norm of each Linear layer's gradient (weight and bias together) in every "
+                  "epoch on a log colour scale; the lower panel is the seed's own view, |gradient| of every "
+                  "parameter after the final step.")
+    doc.table(["layer", "gradient norm, first epoch", "last epoch"],
               [[name, f"{a:.3g}", f"{b:.3g}"] for name, (a, b) in d["gradient_norm_first_last"].items()])
     doc.claims(["gradients_shrink"])
     doc.image("gradient_heatmap.png", "gradient heatmap")
