@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-full bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
+.PHONY: setup run test bench bench-full bench-widget bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
 
 setup: $(STAMP)
 
@@ -34,11 +34,14 @@ SEED_CPP := $(VENV)/seed_mlp
 ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 
 # All benchmarks; each also runs alone.
-bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision
+bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision bench-widget
 
 # Every lab in full mode with its claims checked (about 12 minutes); the README's lab numbers come from it.
 bench-full: setup
 	$(PY) benchmarks/full_runs.py
+
+bench-widget: setup
+	$(PY) benchmarks/widget.py
 
 bench-precision: setup
 	$(PY) benchmarks/precision.py
