@@ -62,6 +62,11 @@ class Claim:
             return "not shown"
         return "holds" if self.holds else "does not hold"
 
+    @property
+    def label(self) -> str:
+        """The word the pages put before the sentence: 'Finding', 'Not found', 'Not shown' or 'Theory'."""
+        return _LABELS[self.status].rstrip(":")
+
     def to_dict(self) -> dict:
         return {"id": self.id, "text": self.text, "numbers": json_safe(self.numbers), "holds": self.holds,
                 "headline": self.headline, "kind": self.kind, "shown": self.shown}

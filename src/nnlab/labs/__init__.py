@@ -10,6 +10,7 @@ Every lab runs from Python as ``nnlab <lab>`` runs it from the shell, and return
     result.summary["training"]            # the numbers the claims cite
 
 ``LABS`` names them in the tour's order. ``load(out)`` reads back a lab's published result from its directory.
+``one_thread()`` runs a block on one torch, BLAS and OpenMP thread, as every lab does.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from nnlab._validation import check_choice
 
-__all__ = ["LABS", "run", "load"]
+from nnlab.labs._threads import one_thread
+
+__all__ = ["LABS", "run", "load", "one_thread"]
 
 # name -> one line on what the lab studies
 LABS = {
