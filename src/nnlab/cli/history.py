@@ -13,6 +13,8 @@ from nnlab.cli._common import app, console, out_dir, show_claims
 def history(
     out: Annotated[Path, typer.Option(help="Directory for the timeline (PNG, SVG), the CSV and the page.")]
     = Path("results/history"),
+    quick: Annotated[bool, typer.Option("--quick", help="Accepted as every lab accepts it; the history lab takes "
+                                                        "seconds, so quick and full are the same run.")] = False,
 ):
     """The history of neural networks: a sourced timeline, its figure (PNG, SVG) and an HTML page."""
     from nnlab.labs.history.lab import run_history

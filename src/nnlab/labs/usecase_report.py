@@ -112,10 +112,12 @@ def _accuracy_claims(cl: Claims, c: dict) -> None:
     cl.check(f"{name}_ranking_uncertain", bool(close),
              numbers={"case": c["title"], "k": len(close), "of": len(others), "width": width,
                       "names": _and([titles[m] for m in close]), "decided": [titles[m] for m in decided],
-                      "near": [titles[m] for m in near]},
-             finding="{case}: {k} of the {of} baselines ({names}) differ from the MLP's pooled accuracy by less than "
-                     "the width of its 95% interval ({width:.3f}) and are not separated from it by the fold-by-fold "
-                     "comparison on accuracy: this run does not settle their order against the MLP" + settled + ".",
+                      "near": [titles[m] for m in near], "verb": "differs" if len(close) == 1 else "differ",
+                      "are": "is" if len(close) == 1 else "are", "their": "its" if len(close) == 1 else "their"},
+             finding="{case}: {k} of the {of} baselines ({names}) {verb} from the MLP's pooled accuracy by less "
+                     "than the width of its 95% interval ({width:.3f}) and {are} not separated from it by the "
+                     "fold-by-fold comparison on accuracy: this run does not settle {their} order against the MLP"
+                     + settled + ".",
              otherwise="{case}: every baseline is ordered against the MLP by this run: it differs from the MLP's "
                        "pooled accuracy by more than the width of its 95% interval ({width:.3f}), or the fold-by-fold "
                        "comparison on accuracy separates them" + settled + ".")

@@ -15,7 +15,9 @@ ADAM_BYTES_PER_PARAM = 16       # fp32 weights, gradients and Adam's two moments
 
 
 def si(x: float, digits: int = 3) -> str:
-    """1234567 -> '1.23M' (k, M, G, T, P, E)."""
+    """1234567 -> '1.23M' (k, M, G, T, P, E); 3.14e23 -> '3.14e+23' beyond E."""
+    if abs(x) >= 1e21:
+        return f"{x:.{digits}g}"
     for scale, unit in ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= scale:
             return f"{x / scale:.{digits}g}{unit}"
