@@ -49,17 +49,20 @@ class LabResult:
         return self.claims.headlines
 
     def image(self, name: str):
-        """Figure ``name`` (a file the page shows) as an IPython image, drawn inline by Jupyter."""
+        """Figure ``name`` (a file the page shows, by its path under ``out`` or its file name) as an IPython
+        image, drawn inline by Jupyter."""
         from IPython.display import Image
-        names = [f.name for f in self.figures]
-        if name not in names and not (self.out / name).is_file():
-            raise ValueError(f"The 'name' parameter of LabResult.image must be one of {names}. Got {name!r} "
-                             "instead.")
-        return Image(filename=str(self.out / name))
+        paths = {f.relative_to(self.out).as_posix(): f for f in self.figures}
+        by_name = {f.name: f for f in self.figures}
+        path = paths.get(name) or by_name.get(name)
+        if path is None or not path.is_file():
+            raise ValueError(f"The 'name' parameter of LabResult.image must be one of {sorted(paths)}. Got "
+                             f"{name!r} instead.")
+        return Image(filename=str(path))
 
     def _repr_html_(self) -> str:          # shown by Jupyter
         run = self.summary.get("run", {})
-        meta = html.escape(mode_line(run)) if run else ""
+        meta = inline_html(mode_line(run)) if run else ""
         return (f"<h3>{html.escape(self.title)}</h3><p>{meta}; the page: {html.escape(str(self.out / 'report.html'))}"
                 f"</p>{self.claims.html()}")
 

@@ -14,7 +14,7 @@ from nnlab.labs.study import CHOICES
 
 @app.command()
 def study(
-    name: Annotated[str, typer.Argument(help=f"Which study: {', '.join(CHOICES)}.", show_default=False)],
+    name: Annotated[str, typer.Argument(help=f"Which study: {', '.join(CHOICES)} (default all).")] = "all",
     out: Annotated[Path, typer.Option(help="Directory for the page (report.html, report.md, claims.json, "
                                            "summary.json), the figures and the run store runs/ ('all': one page, "
                                            "the figures and runs/ in a subdirectory per study).")

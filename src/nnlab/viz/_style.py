@@ -48,8 +48,22 @@ def legend_outside(ax, where: str = "right", **kwargs):
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A pyplot-free figure (no global state, works headless)."""
+    """A pyplot-free figure (no global state, works headless); in Jupyter it is drawn inline when returned."""
+    _show_in_jupyter()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _show_in_jupyter() -> None:
+    """Have a running IPython kernel draw returned Figures as PNG (pyplot's inline backend is not in use)."""
+    import sys
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+    shell = get_ipython()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    shell.display_formatter.formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png"))
 
 
 def save(fig: Figure, path: str | Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:

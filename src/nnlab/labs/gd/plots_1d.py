@@ -49,7 +49,8 @@ def plot_iteration_counts(rows: list[dict], runs: list, tol: float, x0: float):
         label = f"lr {run.lr:g}: {run.status} ({run.reason}, {_updates(run.iterations)})"
         if not shown.all():                                     # an exact 0 has no place on a log axis
             label += f"; x = -2 exactly after {_updates(int(np.argmin(shown)))}"
-        right.plot(t[shown], err[shown], "o", ms=2.5, color=color, label=label)
+        drawn = shown & (err < 1e7)                             # the panel shows up to 1e6; huge values overflow
+        right.plot(t[drawn], err[drawn], "o", ms=2.5, color=color, label=label)
         with np.errstate(over="ignore"):
             theory = np.abs(1 - 2 * run.lr) ** t * abs(run.x0 + 2)
         keep = theory < 1e7                                     # the panel shows up to 1e6

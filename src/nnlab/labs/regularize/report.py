@@ -178,16 +178,23 @@ def _trial_claims(c: Claims, name: str, t: dict, settings, quick: bool) -> None:
     if picked:
         best = max(picked, key=lambda r: r["test_accuracy"][0])
         gain = best["test_accuracy"][0] - base["test_accuracy"][0]
+        # paired by seed: the same data split and initial weights with and without the regulariser
+        pairs = list(zip(best.get("per_seed_test_accuracy", []), base.get("per_seed_test_accuracy", [])))
+        wins = sum(a > b for a, b in pairs)
         numbers = {"best": best["label"], "acc": best["test_accuracy"][0], "none": base["test_accuracy"][0],
                    "points": 100 * gain, "loss": best["test_loss"][0], "none_loss": base["test_loss"][0],
-                   "threshold": 100 * GAIN}
-        c.check(f"{name}_best_regularizer", gain >= GAIN, headline=True, numbers=numbers,
+                   "threshold": 100 * GAIN, "wins": wins, "seeds": len(pairs),
+                   "acc_std": best["test_accuracy"][1], "none_std": base["test_accuracy"][1]}
+        c.check(f"{name}_best_regularizer", gain >= GAIN and pairs and wins == len(pairs), headline=True,
+                numbers=numbers,
                 finding=f"{name}: of the regularisers alone at their chosen strengths, {{best}} does best on test: "
-                        "{acc:.1%} against {none:.1%} without a regulariser (+{points:.1f} points; test loss "
-                        "{loss:#.3g} against {none_loss:#.3g}).",
-                otherwise=f"{name}: no regulariser alone raises the test accuracy by {{threshold:.0f}} points: the "
-                          "best, {best}, gets {acc:.1%} against {none:.1%} without one (test loss {loss:#.3g} "
-                          "against {none_loss:#.3g}).")
+                        "{acc:.1%} +- {acc_std:.1%} against {none:.1%} +- {none_std:.1%} without a regulariser "
+                        "(+{points:.1f} points, mean of {seeds} seeds, higher on each of them; test loss {loss:#.3g} "
+                        "against {none_loss:#.3g}).",
+                otherwise=f"{name}: no regulariser alone raises the test accuracy by {{threshold:.0f}} points on "
+                          "average and on every seed: the best, {best}, gets {acc:.1%} +- {acc_std:.1%} against "
+                          "{none:.1%} +- {none_std:.1%} without one, higher on {wins} of {seeds} seeds (test loss "
+                          "{loss:#.3g} against {none_loss:#.3g}).")
     if singles:
         lower = [r["label"] for r in singles if r["test_loss"][0] < base["test_loss"][0]]
         higher = [r["label"] for r in singles if r["test_accuracy"][0] > base["test_accuracy"][0]]
