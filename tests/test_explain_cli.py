@@ -57,6 +57,9 @@ def test_quick_run_records_every_check_with_its_verdict(quick_run):
     assert checks["ig_completeness/digits"]["passed"] and checks["shap_additivity/breast-cancer"]["passed"]
     assert all(set(c) == {"value", "criterion", "passed"} for c in checks.values())
     assert [r["two_over_lr"] for r in summary["sharpness"]["runs"]] == [20.0, 10.0, 5.0]
+    control = summary["sharpness"]["control"]                # the control: 2 / lr far above its own peak
+    assert control["two_over_lr"] == 40.0 and control["max_over_edge"] < 0.9 and not control["diverged"]
+    assert checks["step_size_caps_sharpness"]["passed"]
     for r in summary["sharpness"]["runs"]:          # the finished model's loss, not the last epoch's mean
         assert r["final_loss"] is not None and r["last_epoch_loss"] is not None
     assert "Finding:" in stdout and "report.html" in stdout and "checks passed" not in stdout
@@ -80,14 +83,14 @@ def test_claims_follow_the_numbers(quick_run):
     stability, a near-zero gap explains a large per-example completeness error."""
     from nnlab.labs.explain.report import checks, make_claims
     summary = copy.deepcopy(quick_run[1])
-    summary["sharpness"]["runs"][0].update(diverged=True, late_over_edge=6.3, max_over_edge=650.0)
+    summary["sharpness"]["runs"][1].update(diverged=True, late_over_edge=6.3, max_over_edge=650.0)
     summary["ig_completeness_rel_error"]["breast-cancer"] = 0.13
     summary["ig_completeness_gaps"]["breast-cancer"]["smallest_abs_gap"] = 0.039
     first = summary["spectra"]["layers"][0]
     first["effective_rank_final"] = first["effective_rank_init"] + 1
     summary["checks"] = checks(summary)
     claims = make_claims(summary, quick=False)
-    assert not claims["edge_of_stability"].holds and "did not rise" in claims["edge_of_stability"].text
+    assert not claims["edge_of_stability"].holds and "lr 0.2 (2 / lr = 10) diverged" in claims["edge_of_stability"].text
     per_example = claims["ig_completeness_per_example"]
     assert not per_example.holds and "near zero" in per_example.text and "0.13" in per_example.text
     assert claims["ig_completeness"].holds                   # the error against the gaps' typical size is unchanged
@@ -117,6 +120,40 @@ def test_sharpness_claims_check_what_they_say(quick_run):
     assert not third.holds and "started above 2 / lr" in third.text and "quick run" not in third.text
     assert [summary["checks"][f"edge_of_stability/lr={r['lr']:g}"]["passed"] for r in (clean, catapult, above)] \
         == [True, False, False]
+
+
+def test_the_headline_compares_the_control_with_the_capped_learning_rates(quick_run):
+    """The edge of stability is told apart from the network's own level only by comparison: the control's peak P
+    (below its 2 / lr) against learning rates whose 2 / lr lies well below P; a 2 / lr close to P is a coincidence."""
+    from nnlab.labs.explain.report import checks, make_claims
+    summary = quick_run[1]
+    claims = make_claims(summary, quick=True)
+    P = summary["sharpness"]["control"]["max_sharpness"]
+    head = claims["edge_of_stability"]
+    assert head.holds and head.headline and f"P = {P:.2f}" in head.text
+    assert "lr 0.2, 2 / lr = 10" in head.text and "lr 0.4, 2 / lr = 5" in head.text and "lr 0.1," not in head.text
+    near = claims["edge_meets_natural_level"]                     # 2 / lr = 20 lies close to P (about 20.6)
+    assert near.holds and not near.headline and near.numbers["lrs"] == [0.1]
+    assert claims["natural_level"].holds and "progressive sharpening" in claims["natural_level"].text
+
+    # a control whose peak reaches its own 2 / lr shows no level of its own: no finding, said why
+    capped = copy.deepcopy(summary)
+    capped["sharpness"]["control"]["max_over_edge"] = 0.97
+    capped["checks"] = checks(capped)
+    claims = make_claims(capped, quick=True)
+    assert not claims["edge_of_stability"].holds and "may have stopped it" in claims["edge_of_stability"].text
+    assert "quick run" not in claims["edge_of_stability"].text        # quick runs the full sharpness study
+    assert not claims["natural_level"].holds and not capped["checks"]["step_size_caps_sharpness"]["passed"]
+
+    # a run held outside the band, and a higher natural level that no 2 / lr comes close to
+    other = copy.deepcopy(summary)
+    other["sharpness"]["runs"][2]["late_over_edge"] = 0.7
+    other["sharpness"]["control"]["max_sharpness"] = 31.0
+    claims = make_claims(other, quick=False)
+    assert not claims["edge_of_stability"].holds
+    assert "at lr 0.4 the last-quarter mean is 0.70 times 2 / lr" in claims["edge_of_stability"].text
+    assert not claims["edge_meets_natural_level"].holds
+    assert "No learning rate's 2 / lr lies within" in claims["edge_meets_natural_level"].text
 
 
 def test_agreement_sanity_and_permutation_say_what_was_measured(quick_run):

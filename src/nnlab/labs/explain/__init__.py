@@ -110,9 +110,10 @@ def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:
                                                "every weight matrix over training"), out / "effective_rank.png")
     progress("sharpness")
     runs = sharpness_study(settings, progress)
-    files += save(plot_sharpness(runs), out / "sharpness.png")
-    summary["sharpness"] = {"runs": [r.summary() for r in runs], "power_iteration_check":
-                            power_iteration_check(settings.seed)}
+    (control,) = sharpness_study(settings, progress, lrs=(settings.sharpness_control_lr,))
+    files += save(plot_sharpness(runs, control), out / "sharpness.png")
+    summary["sharpness"] = {"runs": [r.summary() for r in runs], "control": control.summary(),
+                            "power_iteration_check": power_iteration_check(settings.seed)}
 
     summary["checks"] = checks(summary)
     summary["files"] = [f.name for f in files]

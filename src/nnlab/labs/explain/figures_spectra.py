@@ -65,22 +65,34 @@ def plot_effective_rank(tracker: SpectrumTracker, title: str = ""):
     return fig
 
 
-def plot_sharpness(runs: list[SharpnessRun]):
-    """Top row: sharpness (top Hessian eigenvalue) over full-batch gradient descent, one panel per learning rate,
-    with the 2 / lr line. Bottom row: the training loss (log)."""
-    fig = new_figure(4.2 * len(runs), 6.7)
-    grid = fig.subplots(2, len(runs), squeeze=False, sharex="col")
-    for c, run in enumerate(runs):
+def plot_sharpness(runs: list[SharpnessRun], control: SharpnessRun | None = None):
+    """Top row: sharpness (top Hessian eigenvalue) over full-batch gradient descent, one panel per learning rate
+    (the control first, where given), with the 2 / lr line (theory) and the control's peak (measured), on one scale.
+    Bottom row: the training loss (log)."""
+    columns = ([control] if control is not None else []) + list(runs)
+    fig = new_figure(3.7 * len(columns), 6.9)
+    grid = fig.subplots(2, len(columns), squeeze=False, sharex="col")
+    # one sharpness scale for every panel, so the levels compare across learning rates; it shows the control's
+    # 2 / lr and every stable run's sharpness (a diverged run's leaves the top)
+    stable = [max(r.sharpness, default=0.0) for r in columns if not r.diverged]
+    top_of = 1.12 * max([r.edge for r in columns if r.edge <= 2.5 * max(stable, default=0.0)] + stable + [1.0])
+    peak = max(control.sharpness) if control is not None and control.sharpness and not control.diverged else None
+    for c, run in enumerate(columns):
         top, bottom = grid[0, c], grid[1, c]
         top.plot(run.epochs, run.sharpness, color=BLUE, lw=1.6, label="sharpness (power iteration)")
         top.axhline(run.edge, color=RED, ls="--", lw=1.4, label="2 / lr (theory: gradient descent's stability limit)")
-        top.set_ylim(0, max(max(run.sharpness, default=0.0), run.edge) * 1.2)
-        top.set_title(f"lr {run.lr:g}, 2 / lr = {run.edge:g}" + (" (diverged)" if run.diverged else ""),
+        if peak is not None:
+            top.axhline(peak, color="0.45", ls=":", lw=1.4,
+                        label=f"the control's peak sharpness P = {peak:.2f} (measured, lr {control.lr:g})")
+        top.set_ylim(0, top_of)
+        name = "control: " if run is control else ""
+        top.set_title(f"{name}lr {run.lr:g}, 2 / lr = {run.edge:g}" + (" (diverged)" if run.diverged else ""),
                       fontsize=10)
         bottom.semilogy(np.arange(1, len(run.loss) + 1), run.loss, color="0.3", lw=1)
         bottom.set_xlabel("epoch")
     grid[0, 0].set_ylabel("top eigenvalue of the loss Hessian")
     grid[1, 0].set_ylabel("training loss (MSE; mean over the\nepoch's batches: its one full batch)")
-    fig.legend(*grid[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
-    fig.suptitle("Sharpness over full-batch gradient descent (tanh MLP, MSE) against 2 / lr", fontsize=11)
+    fig.legend(*grid[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
+    fig.suptitle("Sharpness over full-batch gradient descent (tanh MLP, MSE) against 2 / lr"
+                 + (f", with a control lr ({control.lr:g})" if control is not None else ""), fontsize=11)
     return fig

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nnlab.claims import Claims
 from nnlab.document import Document
+from nnlab.labs.explain.settings import FULL
 
 __all__ = ["checks", "make_claims", "report", "TITLE", "PROBE_TOLERANCE", "IG_TOLERANCE", "SHAP_TOLERANCE",
            "HESSIAN_TOLERANCE"]
@@ -17,6 +18,10 @@ MP_MIN_SIZE = 32            # the Marchenko-Pastur check applies to matrices wit
 EDGE_BAND = (0.85, 1.15)    # "hovers at 2 / lr": late mean sharpness within this share of 2 / lr
 OVERSHOOT = 1.2             # "hovers", not "overshoots": the peak sharpness at most this x 2 / lr
 LOSS_JUMP = 2.0             # a loss spike: an epoch loss at least this x the lowest epoch loss before it
+CONTROL_MAX = 0.9           # the control's step size did not stop its sharpness: its peak P at most this x its 2 / lr
+BELOW_LEVEL = 0.8           # a learning rate can show the cap: its 2 / lr at most this x the control's peak P
+COINCIDE = (BELOW_LEVEL, 1.25)   # 2 / lr "lies close to" the control's peak P: their ratio strictly inside this
+SHARPENING = 1.5            # progressive sharpening: the control's peak at least this x its sharpness at init
 UNTANGLE = 0.2              # "the probe climbs": the last hidden layer's probe at least this above the input's
 STAND_OUT = 1.2             # a learned direction stands out: the top singular value at least this x the MP edge
 DISAGREE = 0.5              # methods disagree: some pair's rank agreement below this
@@ -56,6 +61,12 @@ def checks(summary: dict) -> dict:
     power = summary["sharpness"]["power_iteration_check"]
     out["power_iteration_vs_full_hessian"] = _check(power["rel_error"], f"< {HESSIAN_TOLERANCE:g} relative (float64)",
                                                     power["rel_error"] < HESSIAN_TOLERANCE)
+    cap = _cap_study(summary["sharpness"])
+    if cap is not None:
+        out["step_size_caps_sharpness"] = _check(
+            {f"{r['lr']:g}": r["late_over_edge"] for r in cap["capped"]},
+            f"the control's peak P at most {CONTROL_MAX} x its 2/lr; at least two learning rates with 2/lr <= "
+            f"{BELOW_LEVEL} x P, each stable with its last-quarter mean within {EDGE_BAND} of 2/lr", cap["holds"])
     for run in summary["sharpness"]["runs"]:
         out[f"edge_of_stability/lr={run['lr']:g}"] = _check(
             run["late_over_edge"], f"sharpness rises to 2/lr from below (starts under 0.95 x 2/lr, reaches 0.95 x), "
@@ -82,6 +93,39 @@ def _edge_misses(r: dict) -> list[str]:
         misses.append(f"its last-quarter mean lies outside {EDGE_BAND[0]}-{EDGE_BAND[1]} times 2 / lr")
     return misses
 
+
+
+def _cap_study(sharpness: dict) -> dict | None:
+    """The control against the other learning rates: the control's peak P (the level the sharpness reaches where
+    the step size does not stop it), the runs whose 2 / lr lies at or below BELOW_LEVEL x P (they can show the cap),
+    those whose 2 / lr lies close to P (COINCIDE), what keeps the comparison from showing the cap moving with lr
+    (short phrases) and whether it shows it. None without a control run."""
+    control = sharpness.get("control")
+    if control is None:
+        return None
+    runs = sharpness["runs"]
+    if control["diverged"] or control["max_sharpness"] is None:
+        return {"control": control, "runs": runs, "P": None, "capped": [], "coincident": [], "holds": False,
+                "misses": [f"the control run (lr {control['lr']:g}) diverged, so it shows no level of its own"]}
+    P = control["max_sharpness"]
+    capped = [r for r in runs if r["two_over_lr"] <= BELOW_LEVEL * P]
+    coincident = [r for r in runs if COINCIDE[0] * P < r["two_over_lr"] < COINCIDE[1] * P]
+    misses = []
+    if control["max_over_edge"] > CONTROL_MAX:
+        misses.append(f"the control's peak P = {P:.2f} is {control['max_over_edge']:.2f} times its own 2 / lr, above "
+                      f"{CONTROL_MAX:g}: its step size may have stopped it too")
+    if len(capped) < 2:
+        which = ", ".join(f"lr {r['lr']:g}" for r in capped) or "none"
+        misses.append(f"{len(capped)} learning rate(s) have 2 / lr at or below {BELOW_LEVEL:g} P = "
+                      f"{BELOW_LEVEL * P:.2f} ({which}), fewer than the two a moving cap needs")
+    for r in capped:
+        if r["diverged"] or r["late_over_edge"] is None:
+            misses.append(f"lr {r['lr']:g} (2 / lr = {r['two_over_lr']:g}) diverged")
+        elif not EDGE_BAND[0] <= r["late_over_edge"] <= EDGE_BAND[1]:
+            misses.append(f"at lr {r['lr']:g} the last-quarter mean is {r['late_over_edge']:.2f} times 2 / lr, outside "
+                          f"{EDGE_BAND[0]}-{EDGE_BAND[1]}")
+    return {"control": control, "runs": runs, "P": P, "capped": capped, "coincident": coincident, "misses": misses,
+            "holds": not misses}
 
 
 def _pct(x) -> str:
@@ -150,6 +194,69 @@ def _agreement_claim(c: Claims, name: str, methods: list, rho) -> None:
     c.check(f"methods_disagree_{name}", bool(low), numbers=numbers, cause=False, finding=finding,
             otherwise="{dataset}: no pair of methods falls below a rank agreement of {threshold}: every pair agrees at "
                       "{lo:.2f} or more (lowest: {lo_pair}; highest: {hi_pair}, {hi:.2f}).")
+
+
+def _cap_claims(c: Claims, cap: dict, cause) -> None:
+    """The control's own level (progressive sharpening), the headline comparison (the step size caps the
+    sharpness, and the cap moves with lr) and which learning rates' 2 / lr lies close to the control's level."""
+    ctl, P = cap["control"], cap["P"]
+    base = {"c_lr": ctl["lr"], "c_edge": ctl["two_over_lr"], "band": list(EDGE_BAND), "below": BELOW_LEVEL,
+            "control_max": CONTROL_MAX, "misses": "; ".join(cap["misses"])}
+    if P is None:
+        c.check("natural_level", False, cause=False, numbers=base,
+                finding="", otherwise="Control, lr {c_lr:g} (2 / lr = {c_edge:g}): training diverged, so the run "
+                                      "shows no level of the sharpness's own.")
+        c.check("edge_of_stability", False, headline=True, cause=False, numbers=base, finding="",
+                otherwise="The comparison with the control does not show the step size capping the sharpness: "
+                          "{misses}.")
+        return
+    start = ctl["initial_sharpness"]
+    numbers = {**base, "P": P, "P_epoch": ctl["max_epoch"], "P_ratio": ctl["max_over_edge"], "start": start,
+               "rise": P / start if start else float("nan"), "late": ctl["late_mean_sharpness"],
+               "sharpening": SHARPENING, "below_P": BELOW_LEVEL * P}
+    ok = P >= SHARPENING * start and ctl["max_over_edge"] <= CONTROL_MAX
+    why = [] if P >= SHARPENING * start else ["it rose less than {sharpening:g} times its start"]
+    why += [] if ctl["max_over_edge"] <= CONTROL_MAX else ["its peak is above {control_max:g} times its 2 / lr, "
+                                                            "so the step size may have stopped it"]
+    c.check("natural_level", ok, cause=False, numbers=numbers,
+            finding="Control, lr {c_lr:g}: the sharpness rose on its own from {start:.2f} at init to a peak of "
+                    "P = {P:.2f} at epoch {P_epoch} ({rise:.1f} times its start; progressive sharpening), "
+                    "{P_ratio:.2f} times its 2 / lr = {c_edge:g}, at most {control_max:g}: the step size did not stop "
+                    "it. Its mean over the last quarter was {late:.2f}.",
+            otherwise="Control, lr {c_lr:g}: the sharpness went from {start:.2f} at init to a peak of {P:.2f} at epoch "
+                      "{P_epoch} ({rise:.1f} times its start, {P_ratio:.2f} times its 2 / lr = {c_edge:g}): "
+                      + "; ".join(why) + ".")
+
+    held = "; ".join(f"lr {r['lr']:g}, 2 / lr = {r['two_over_lr']:g}: diverged" if r["diverged"]
+                     or r["late_over_edge"] is None else
+                     f"lr {r['lr']:g}, 2 / lr = {r['two_over_lr']:g}: {r['late_mean_sharpness']:.2f}, that is "
+                     f"{r['late_over_edge']:.2f} times 2 / lr and {r['late_mean_sharpness'] / P:.2f} times P"
+                     for r in cap["capped"])
+    numbers.update(held=held or "none", n=len(cap["capped"]))
+    c.check("edge_of_stability", cap["holds"], headline=True, cause=cause, numbers=numbers,
+            finding="At the control lr {c_lr:g}, whose 2 / lr = {c_edge:g}, the sharpness peaked at P = {P:.2f}, "
+                    "{P_ratio:.2f} times its 2 / lr; at every learning rate whose 2 / lr lies at or below {below:g} P "
+                    "= {below_P:.2f}, the sharpness's mean over the last quarter lay within {band[0]}-{band[1]} times "
+                    "that learning rate's own 2 / lr, below P ({held}): the step size caps the sharpness, and the cap "
+                    "moves with lr.",
+            otherwise="The comparison with the control does not show the step size capping the sharpness: {misses}. "
+                      "Control, lr {c_lr:g}: peak P = {P:.2f}, {P_ratio:.2f} times its 2 / lr = {c_edge:g}; learning "
+                      "rates with 2 / lr at or below {below:g} P, last-quarter means: {held}.")
+
+    near = cap["coincident"]
+    ratios = ", ".join(f"lr {r['lr']:g} {r['two_over_lr'] / P:.2f}" for r in cap["runs"])
+    which = " and ".join(f"lr {r['lr']:g}, 2 / lr = {r['two_over_lr']:g} is {r['two_over_lr'] / P:.2f} times P"
+                         for r in near)
+    lates = ", ".join(f"lr {r['lr']:g} " + ("diverged" if r["diverged"] or r["late_over_edge"] is None else
+                                            f"{r['late_over_edge']:.2f} times 2 / lr") for r in near)
+    c.check("edge_meets_natural_level", bool(near), cause=False,
+            numbers={"P": P, "c_lr": ctl["lr"], "lo": COINCIDE[0], "hi": COINCIDE[1], "which": which,
+                     "ratios": ratios, "lrs": [r["lr"] for r in near], "lates": lates},
+            finding="At {which} = {P:.2f} (within {lo:g}-{hi:g}), the level the control's sharpness reached with no "
+                    "cap: at such a learning rate a sharpness that stops near 2 / lr does not tell the edge of "
+                    "stability apart from the network stopping there by itself (last-quarter mean: {lates}).",
+            otherwise="No learning rate's 2 / lr lies within {lo:g}-{hi:g} times the control's peak P = {P:.2f} "
+                      "(2 / lr over P: {ratios}).")
 
 
 def make_claims(summary: dict, quick: bool) -> Claims:
@@ -312,50 +419,43 @@ def make_claims(summary: dict, quick: bool) -> Claims:
                           "and did not fall in layer(s) {rose} ({ranks}).")
 
     runs = summary["sharpness"]["runs"]
+    # the quick run's sharpness study is the full run's; a shorter one may leave a run short of 2 / lr or its band
+    short = quick and st["sharpness_epochs"] < FULL.sharpness_epochs
     c.theory("edge_theory", "Gradient descent with step lr on a quadratic of curvature lambda is stable only while "
              "lambda < 2 / lr. Cohen et al. (2021) observed that on neural networks the sharpness (the loss "
-             "Hessian's top eigenvalue) rises until it reaches 2 / lr and then hovers there while the loss keeps "
-             "falling: the edge of stability.")
+             "Hessian's top eigenvalue) rises during training (progressive sharpening) and, where it would rise past "
+             "2 / lr, stops there and hovers near 2 / lr while the loss keeps falling: the edge of stability. So the "
+             "step size caps the sharpness, and the cap moves with lr; at a learning rate whose 2 / lr lies above "
+             "the level the sharpness reaches on its own (a control), nothing stops it, and the run shows that level.")
     c.theory("catapult_theory", "Lewkowycz et al. (2020): where the sharpness is well above 2 / lr, gradient "
              "descent is unstable along the top eigenvector, so the loss grows for a few steps until the sharpness "
              "has fallen below 2 / lr, and then falls again: the catapult.")
+    cap = _cap_study(summary["sharpness"])
+    near = {r["lr"] for r in cap["coincident"]} if cap else set()
     for r in runs:
         misses = _edge_misses(r)
+        close = (f"; its 2 / lr is {r['two_over_lr'] / cap['P']:.2f} times the control's peak P, so the pattern "
+                 "alone does not show a cap" if r["lr"] in near else "")
         catapult = (not r["diverged"] and r["max_sharpness"] is not None and r["max_over_edge"] > OVERSHOOT
                     and (r.get("loss_jump") or 0) >= LOSS_JUMP and r["late_over_edge"] <= EDGE_BAND[1])
         c.check(f"sharpness_lr_{r['lr']:g}", chk[f"edge_of_stability/lr={r['lr']:g}"]["passed"],
                 # a longer run can still carry the sharpness up to 2 / lr or settle it in the band; it cannot undo
                 # a start above 2 / lr, an overshoot, a loss jump or a divergence
-                cause=None if all("never reached" in m or "outside" in m for m in misses) else False,
+                cause=None if short and all("never reached" in m or "outside" in m for m in misses) else False,
                 numbers={"text": _edge_sentence(r), "lr": r["lr"], "late": r["late_over_edge"],
                          "peak": r["max_over_edge"], "jump": r.get("loss_jump"), "band": list(EDGE_BAND),
                          "overshoot": OVERSHOOT, "loss_jump": LOSS_JUMP, "misses": "; ".join(misses),
-                         "catapult": catapult},
+                         "catapult": catapult, "close": close},
                 finding="{text}: the edge of stability's pattern (it rose to 2 / lr from below, peaked at most "
                         "{overshoot:g} times it, its loss never jumped to {loss_jump:g} times its lowest before, and "
-                        "its last-quarter mean lies within {band[0]}-{band[1]} times 2 / lr).",
+                        "its last-quarter mean lies within {band[0]}-{band[1]} times 2 / lr){close}.",
                 otherwise="{text}: not the edge of stability's pattern of rising to 2 / lr from below and hovering "
                           "there: {misses}" + ("; the overshoot, the loss jump and the fall back to {late:.2f} "
                                                "times 2 / lr are the catapult's pattern (theory)" if catapult else "")
                           + ".")
+    if cap is not None:
+        _cap_claims(c, cap, cause=None if short else False)
     if runs:
-        r = min(runs, key=lambda r: r["lr"])
-        good = (not r["diverged"] and r["max_sharpness"] is not None
-                and r["initial_sharpness"] <= 0.5 * r["two_over_lr"]
-                and chk[f"edge_of_stability/lr={r['lr']:g}"]["passed"])
-        numbers = {"lr": r["lr"], "edge": r["two_over_lr"], "band": list(EDGE_BAND),
-                   "start": None if r["initial_sharpness"] is None else r["initial_sharpness"] / r["two_over_lr"],
-                   "peak": r["max_over_edge"], "late": r["late_over_edge"], "epoch": r["epoch_at_edge"]}
-        numbers["measured"] = ", ".join(f"{k} {'n/a' if numbers[v] is None else format(numbers[v], '.2f')}"
-                                        for k, v in (("start", "start"), ("peak", "peak"),
-                                                     ("last-quarter mean", "late")))
-        c.check("edge_of_stability", good, headline=True, numbers=numbers,
-                finding="At the smallest learning rate, {lr:g}, the sharpness started at {start:.2f} times 2 / lr = "
-                        "{edge:g}, rose to it by epoch {epoch} (peak {peak:.2f} times it) and hovered there: its mean "
-                        "over the last quarter was {late:.2f} times 2 / lr (band {band[0]}-{band[1]}).",
-                otherwise="At the smallest learning rate, {lr:g}, the sharpness did not rise from well below 2 / lr = "
-                          "{edge:g} to it and hover within {band[0]}-{band[1]} times it (as multiples of 2 / lr: "
-                          "{measured}).")
         stable = [r for r in runs if not r["diverged"] and r["late_over_edge"] is not None]
         if stable:
             c.check("never_above_edge", all(r["late_over_edge"] <= EDGE_BAND[1] for r in stable),
@@ -473,7 +573,13 @@ def report(summary: dict) -> Document:
     doc.paragraph(f"Sharpness: a tanh MLP 2 -> 16 -> 16 -> 1 trained with MSE (targets -1/+1) on "
                   f"{st['sharpness_n']} seed-circle points by full-batch gradient descent, "
                   f"{st['sharpness_epochs']} epochs per learning rate, from the same initial weights; the top "
-                  f"eigenvalue of the loss Hessian by power iteration every {st['sharpness_every']} epochs. Final "
+                  f"eigenvalue of the loss Hessian by power iteration every {st['sharpness_every']} epochs. A control "
+                  f"run at lr {st['sharpness_control_lr']:g} (2 / lr = {2 / st['sharpness_control_lr']:g}) shows the "
+                  "level the sharpness reaches when the step size does not stop it: its peak P, valid as such where P "
+                  f"is at most {CONTROL_MAX:g} times the control's 2 / lr. Only a learning rate whose 2 / lr lies at "
+                  f"or below {BELOW_LEVEL:g} P can show the step size capping the sharpness below that level; where "
+                  f"2 / lr lies within {COINCIDE[0]:g}-{COINCIDE[1]:g} times P, a sharpness stopping near 2 / lr "
+                  "could be stopping at its own level. Final "
                   "loss: the finished model on the whole training set; the first half's lowest: the lowest epoch "
                   "loss (the loss of the epoch's one full batch, before its step) of the first half. Largest loss "
                   "jump: the largest ratio of an epoch loss to the lowest epoch loss before it (1: the loss never "
@@ -482,17 +588,27 @@ def report(summary: dict) -> Document:
                   f"{LOSS_JUMP:g} times its lowest before, and its last-quarter mean lies within "
                   f"{EDGE_BAND[0]}-{EDGE_BAND[1]} times 2 / lr.")
     doc.claims(["edge_theory", "catapult_theory"])
-    doc.table(["lr", "2 / lr", "sharpness at start", "max", "mean, last quarter", "last quarter / (2 / lr)",
-               "largest loss jump", "final training loss"],
-              [[f"{r['lr']:g}", f"{r['two_over_lr']:g}", "diverged", "", "", "", "", ""] if r["max_sharpness"] is None
-               else [f"{r['lr']:g}", f"{r['two_over_lr']:g}", f"{r['initial_sharpness']:.2f}",
+    sh = summary["sharpness"]
+    control = sh.get("control")
+    rows = ([{**control, "name": f"{control['lr']:g} (control)"}] if control else []) + sh["runs"]
+    P = control["max_sharpness"] if control and not control["diverged"] else None
+    doc.table(["lr", "2 / lr", "(2 / lr) / P", "sharpness at start", "max", "mean, last quarter",
+               "last quarter / (2 / lr)", "largest loss jump", "final training loss"],
+              [[r.get("name", f"{r['lr']:g}"), f"{r['two_over_lr']:g}", "", "diverged", "", "", "", "", ""]
+               if r["max_sharpness"] is None
+               else [r.get("name", f"{r['lr']:g}"), f"{r['two_over_lr']:g}",
+                     "n/a" if P is None else f"{r['two_over_lr'] / P:.2f}", f"{r['initial_sharpness']:.2f}",
                      f"{r['max_sharpness']:.2f}", f"{r['late_mean_sharpness']:.2f}", f"{r['late_over_edge']:.2f}",
                      "n/a" if r.get("loss_jump") is None else "none (it never rose)" if r["loss_jump"] <= 1 else
                      f"{r['loss_jump']:.1f}x (epoch {r['loss_jump_epoch']})",
                      "n/a" if r["final_loss"] is None else f"{r['final_loss']:.4f}"]
-               for r in summary["sharpness"]["runs"]])
-    doc.claims(["edge_of_stability", *[f"sharpness_lr_{r['lr']:g}" for r in summary["sharpness"]["runs"]],
-                "never_above_edge", "power_iteration_matches_hessian"])
+               for r in rows])
+    doc.claims(["edge_of_stability", "natural_level", "edge_meets_natural_level",
+                *[f"sharpness_lr_{r['lr']:g}" for r in sh["runs"]], "never_above_edge",
+                "power_iteration_matches_hessian"])
+    doc.paragraph("How to read the figure: one column per learning rate, the control first; every sharpness panel "
+                  "has the same scale. The dashed line is 2 / lr (theory), the dotted line the control's peak P "
+                  "(measured); the bottom row is the training loss of each epoch's one full batch.")
     doc.image("sharpness.png", "sharpness")
     return doc
 

@@ -3,7 +3,9 @@ tracked over full-batch gradient descent (the edge of stability, Cohen et al. 20
 
 Gradient descent w <- w - lr g on a quadratic with curvature lambda is stable only while lambda < 2 / lr. Cohen et
 al. observed that on neural networks the sharpness rises during training ("progressive sharpening") until it
-reaches 2 / lr, then hovers there while the loss keeps falling, non-monotonically.
+reaches 2 / lr, then hovers there while the loss keeps falling, non-monotonically. A control learning rate, whose
+2 / lr lies well above where the sharpness rises to on its own, shows that level; only learning rates whose 2 / lr lies
+below it can show the step size capping the sharpness.
 
 Hessian-vector product (double backward): H v = d/dw (g(w) . v), with g = d loss / dw built with create_graph.
 """
@@ -161,16 +163,17 @@ class SharpnessRun:
                 "loss_jump_from": float(low[t])}
 
     def summary(self) -> dict:
-        """Peak sharpness and its mean over the last quarter, both also relative to 2 / lr; the first measured
-        epoch at >= 95 % of 2 / lr; the largest jump of the epoch loss above its running minimum (``loss_jump``);
-        the final loss (the finished model on the whole training set), the last epoch's loss (before its step) and
-        the lowest epoch loss of the first half."""
+        """Peak sharpness (and the measured epoch it came at) and its mean over the last quarter, both also relative
+        to 2 / lr; the first measured epoch at >= 95 % of 2 / lr; the largest jump of the epoch loss above its
+        running minimum (``loss_jump``); the final loss (the finished model on the whole training set), the last
+        epoch's loss (before its step) and the lowest epoch loss of the first half."""
         s = np.asarray(self.sharpness)
         late = s[len(s) - max(1, len(s) // 4):] if len(s) else s
         at_edge = [e for e, v in zip(self.epochs, s) if v >= 0.95 * self.edge]
         return {"lr": self.lr, "two_over_lr": self.edge, "diverged": self.diverged, **self.loss_jump(),
                 "initial_sharpness": float(s[0]) if len(s) else None,
                 "max_sharpness": float(s.max()) if len(s) else None,
+                "max_epoch": self.epochs[int(np.argmax(s))] if len(s) else None,
                 "late_mean_sharpness": float(late.mean()) if len(s) else None,
                 "max_over_edge": float(s.max() / self.edge) if len(s) else None,
                 "late_over_edge": float(late.mean() / self.edge) if len(s) else None,
@@ -180,9 +183,10 @@ class SharpnessRun:
                 "min_loss_first_half": float(np.min(self.loss[:max(1, len(self.loss) // 2)])) if self.loss else None}
 
 
-def sharpness_study(settings: Settings, progress=lambda message: None) -> list[SharpnessRun]:
+def sharpness_study(settings: Settings, progress=lambda message: None, lrs=None) -> list[SharpnessRun]:
     """Train tanh 2 -> 16 -> 16 -> 1 with MSE (targets -1/+1) on ``settings.sharpness_n`` seed-circle points by
-    full-batch gradient descent (``sgd``), once per learning rate, from the same initial weights."""
+    full-batch gradient descent (``sgd``), once per learning rate (``lrs``, default ``settings.sharpness_lrs``), from
+    the same initial weights."""
     import torch
 
     from nnlab.config import ModelConfig, TrainConfig
@@ -197,7 +201,7 @@ def sharpness_study(settings: Settings, progress=lambda message: None) -> list[S
     Xt = torch.as_tensor(X, dtype=torch.float32)
     T = LOSSES["mse"].targets(torch.as_tensor(y), 1)                         # (n, 1) in {-1, +1}
     runs = []
-    for lr in settings.sharpness_lrs:
+    for lr in settings.sharpness_lrs if lrs is None else lrs:
         progress(f"sharpness, lr {lr}")
         model = build_mlp(ModelConfig(hidden_sizes=(16, 16), activation="tanh", output_size=1), seed=settings.seed)
         tracker = SharpnessTracker(Xt, T, "mse", every=settings.sharpness_every)
