@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test bench bench-full bench-widget bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
+.PHONY: setup run test docs bench bench-full bench-widget bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) '$(TORCH)'
-	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray,notebook]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --find-links $(WHEELS) -e '.[dev,ray,notebook,docs]'
 	# compile the fast engine's kernels once (about 20 s); later processes load them from the disk cache
 	$(PY) -c "from nnlab.training.engines.fast_fit import load_kernels; load_kernels()"
 	$(PY) -c "from nnlab.playground.session import Session; Session().train_for(0.01)"
@@ -28,6 +28,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# The documentation site into site/: every lab page is made anew from a quick run of the lab (about 2 minutes).
+docs: setup
+	rm -rf docs/labs/*/ site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # The seed's own program in C++ against libtorch, built beside the venv when g++ and shared/ are there.
 SEED_CPP := $(VENV)/seed_mlp
@@ -64,4 +69,4 @@ bench-seed: setup
 	$(PY) benchmarks/seed_mlp.py $$( [ -x $(SEED_CPP) ] && echo --cpp $(SEED_CPP) )
 
 clean:
-	rm -rf $(VENV) results build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) results build site docs/labs/*/ src/*.egg-info .pytest_cache

@@ -52,6 +52,8 @@ def run_sweep(spec: SweepSpec, *, store=None, executor: str = "auto", workers: i
     address : the Ray cluster's HOST:PORT for the ray executor (default $RAY_ADDRESS)
     observer : a SweepObserver that sees the plan, every trial event, notes and the result
 
+    Notes
+    -----
     Ctrl-C stops the sweep: running trials are recorded as interrupted and the result has ``interrupted=True``.
     """
     check_executor(executor)

@@ -143,6 +143,8 @@ def fit(model, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test
     device, precision : override ``config.device`` ("auto", "cpu", "cuda") and ``config.precision`` ("fp32",
         "bf16", "fp16"); see ``nnlab.training.precision``. The torch engine moves the model to the device.
 
+    Notes
+    -----
     ``config.engine`` picks who runs the epochs (``nnlab.training.engines``): "auto" gives small MLPs on the CPU
     to the fast engine and everything else to torch; both mean the same run. On the fast engine the model's
     parameters become views of one NumPy vector that the kernels update in place, so observers see the model

@@ -1,7 +1,7 @@
 """Gradient flow in deep MLPs: per-layer variances at initialisation against the theory, gradient-norm heatmaps while
 training (plain sigmoid against relu + He, batch norm and residual connections), SGD against Adam, and exploding
-runs caught at their first non-finite value. ``run_gradflow`` writes the figures, ``report.md`` and
-``summary.json``."""
+runs caught at their first non-finite value. ``run_gradflow`` writes the figures, ``summary.json``,
+``claims.json``, ``report.md`` and ``report.html``."""
 from __future__ import annotations
 
 import math
