@@ -263,3 +263,47 @@ def test_a_playground_seed_url_gives_the_playgrounds_first_weights(tab):
     t = tab("seed=0.14372")
     assert t.stat("weights")[0] == pytest.approx(-0.42226231347547616, abs=1e-4)   # frames send 4 decimals
     assert t.hash()["seed"] == "0.14372"
+
+
+@pytest.fixture(scope="module")
+def one_tab_server():
+    """A server that takes one tab (``--max-tabs 1``)."""
+    import uvicorn
+    from nnlab.playground.server import create_app
+    app = create_app(max_sessions=1)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.02)
+    yield app, f"http://127.0.0.1:{port}/"
+    srv.should_exit = True
+    thread.join(5)
+
+
+def test_a_tab_over_the_limit_shows_the_servers_reason(browser, one_tab_server):
+    app, url = one_tab_server
+    first = Page(browser, url + "#seed=13")
+    over = browser.new_page(viewport={"width": 1150, "height": 900})
+    try:
+        over.goto(url + "#seed=13")
+        over.wait_for_function("window.__playground && window.__playground.closed", timeout=15000)
+        closed = over.evaluate("window.__playground.closed")
+        assert closed["code"] == 1013
+        assert "already has 1 open tab, its limit" in closed["reason"] and "--max-tabs" in closed["reason"]
+        banner = over.locator("#closed")
+        assert banner.is_visible() and banner.inner_text() == closed["reason"]     # the server's words ...
+        assert over.inner_text("#message") == closed["reason"]
+        assert "The connection to the server" not in over.inner_text("body")        # ... not a generic line
+        assert first.stat("closed") is None and first.problems == []               # the first tab is untouched
+        first.page.close()
+        deadline = time.time() + 10
+        while app.state.sessions and time.time() < deadline:
+            time.sleep(0.05)
+        over.reload()                                                               # a free place: it works
+        over.wait_for_function("window.__playground && window.__playground.frames > 0", timeout=15000)
+        assert not over.locator("#closed").is_visible()
+    finally:
+        over.close()
+        first.page.close()

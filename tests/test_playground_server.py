@@ -269,8 +269,9 @@ def test_export_config_is_an_nnlab_run_config_and_imports_back():
         assert getattr(back, key) == getattr(s.settings, key), key
     code = export_python(s)
     compile(code, "export.py", "exec")
-    with pytest.raises(InvalidArgument):
-        import_settings("{not json", Settings())
+    for bad in ("{not json", "[" * 100_000, "9" * 5000):
+        with pytest.raises(InvalidArgument):
+            import_settings(bad, Settings())
 
 
 # -- messages ------------------------------------------------------------------------------------------------
@@ -285,6 +286,8 @@ def test_export_config_is_an_nnlab_run_config_and_imports_back():
     '{"type": "config", "settings": {"learningRate": 1e9}}',
     '{"type": "play", "extra": 1}',
     '{"type": "focus", "node": "<script>"}',
+    "5", "null", '"play"', "[" * 100_000, "1" * 5000, '{"type": "set_lr", "value": NaN}',
+    '{"type": "config", "settings": {"targetLoss": Infinity}}',
 ])
 def test_bad_messages_are_refused_with_a_reason(bad):
     with pytest.raises(ProtocolError, match="."):
@@ -349,6 +352,7 @@ def test_the_server_answers_bad_messages_and_keeps_serving(server):
 def test_the_server_limits_tabs_and_frees_a_session_when_its_tab_closes(server):
     from websockets.sync.client import connect
     app, url = server
+    _idle(app)
     with connect(url) as a, connect(url) as b:
         _until(a, "hello"), _until(b, "hello")
         assert app.state.sessions == 2
@@ -413,3 +417,239 @@ def test_the_server_refuses_sockets_from_other_sites(server):
     host = url.split("/")[2]
     with connect(url, origin=f"http://{host}") as ws:
         assert _until(ws, "hello")
+
+
+# -- a classroom on one server: the tab limit, the Host rule, bad frames, vanishing clients -------------------
+
+import base64
+import contextlib
+import os
+import signal
+import struct
+import subprocess
+import sys
+
+
+@contextlib.contextmanager
+def _serving(app):
+    """``app`` on 127.0.0.1 at a free port, in a thread; yields the port."""
+    import uvicorn
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+
+
+def _http(port, request: bytes) -> tuple[int, bytes]:
+    """Send a raw HTTP request (any Host header we like); the status and the body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+            if b"\r\n\r\n" in data and (data.startswith(b"HTTP/1.1 101") or b"content-length" in data.lower()):
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = [int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
+                          if line.startswith(b"content-length:")]
+                if data.startswith(b"HTTP/1.1 101") or (length and len(body) >= length[0]):
+                    break
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def _idle(app, timeout=10):
+    """Wait until the server has freed every session (a closed socket is noticed a moment later)."""
+    deadline = time.time() + timeout
+    while app.state.sessions and time.time() < deadline:
+        time.sleep(0.05)
+    assert app.state.sessions == 0
+
+
+def _get(port, host, path="/"):
+    return _http(port, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+
+
+def _upgrade(port, host, origin=None):
+    key = base64.b64encode(os.urandom(16)).decode()
+    extra = f"Origin: {origin}\r\n" if origin else ""
+    return _http(port, (f"GET /ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n").encode())
+
+
+def test_bound_to_loopback_the_server_answers_only_loopback_host_names(server):
+    _, url = server
+    port = int(url.split(":")[2].split("/")[0])
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost", "LOCALHOST:80",
+                 f"127.0.0.2:{port}"):
+        assert _get(port, host)[0] == 200, host
+    assert _get(port, f"localhost:{port}", "/static/app.js")[0] == 200
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.nip.io:{port}", f"localhost.evil.example:{port}",
+                 f"user@localhost:{port}", "localhost:http", "[::2]", "0.0.0.0", f"192.168.1.5:{port}", ""):
+        status, body = _get(port, host, "/static/app.js")
+        assert status == 403, host
+        assert b"answers only requests for 127.0.0.1, localhost or [::1]" in body, host
+    status, body = _get(port, "rebound.example:80")
+    assert status == 403 and b"'rebound.example:80'" in body
+    # the WebSocket handshake the same way: refused with the reason, before any session exists
+    status, body = _upgrade(port, f"rebound.example:{port}")
+    assert status == 403 and b"only requests for 127.0.0.1" in body
+    assert _upgrade(port, f"localhost:{port}")[0] == 101
+    status, body = _upgrade(port, f"127.0.0.1:{port}", origin="http://elsewhere.example")
+    assert status == 403 and b"'http://elsewhere.example' may not use this playground" in body
+
+
+def test_bound_elsewhere_the_server_answers_any_host_name():
+    from nnlab.playground.server import create_app
+    with _serving(create_app(loopback_only=False)) as port:
+        assert _get(port, "lab.school.example:8000")[0] == 200
+        assert _upgrade(port, "lab.school.example:8000")[0] == 101
+
+
+def test_which_addresses_are_loopback_and_the_warning_for_the_others():
+    from nnlab.playground.server import exposure_warning, is_loopback
+    for host in ("127.0.0.1", "127.8.9.10", "localhost", "LocalHost", "::1", "[::1]"):
+        assert is_loopback(host) and exposure_warning(host, 8000) is None, host
+    for host in ("0.0.0.0", "::", "192.168.1.5", "lab.school.example", "", "localhost.example"):
+        assert not is_loopback(host), host
+    line = exposure_warning("0.0.0.0", 8123)
+    assert "\n" not in line and "anyone who can reach this machine on port 8123 can use the lab" in line
+
+
+def test_the_cli_passes_max_tabs_and_warns_once_off_loopback(monkeypatch, capsys):
+    from nnlab.cli import main
+    from nnlab.playground import server
+    calls = []
+    monkeypatch.setattr(server, "serve", lambda **kw: calls.append(kw))
+    port = _free_port()
+
+    def run(*args):
+        try:
+            return main(["playground", *args])
+        except SystemExit as done:          # typer ends a command that succeeded this way
+            return done.code
+
+    assert run("--host", "0.0.0.0", "--port", str(port), "--max-tabs", "3") == 0
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "anyone who can reach this machine" in err
+    assert calls[-1]["max_tabs"] == 3 and calls[-1]["host"] == "0.0.0.0"
+    assert run("--port", str(port)) == 0
+    assert capsys.readouterr().err == "" and calls[-1]["max_tabs"] == 8
+    assert run("--max-tabs", "0") == 2
+    assert "--max-tabs must be at least 1" in capsys.readouterr().err
+
+
+def test_a_tab_over_the_limit_is_told_why_in_a_message_and_in_the_close_reason(server):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+    app, url = server
+    _idle(app)                                  # the sockets other tests closed are all freed
+    with connect(url) as a, connect(url) as b:
+        assert _until(a, "hello")["limits"]["sessions"] == 2
+        _until(b, "hello")
+        with connect(url) as c:
+            said = _until(c, "error")["message"]
+            assert "already has 2 open tabs, its limit" in said and "--max-tabs" in said
+            with pytest.raises(ConnectionClosed):
+                c.recv(timeout=5)
+            assert c.protocol.close_rcvd.code == 1013 and c.protocol.close_rcvd.reason == said
+        a.send('{"type": "step"}')                  # the others carry on
+        assert _until(a, "frame")["epoch"] == 1
+
+
+def test_binary_frames_and_json_that_is_not_a_message_get_an_error_and_the_tab_carries_on(server):
+    from websockets.sync.client import connect
+    _, url = server
+    with connect(url, max_size=None) as ws:
+        _until(ws, "hello")
+        bad = [b"\x00\x01\x02", b'{"type": "play"}', "[]", "5", "null", '"play"', "true", "not json", "{" * 3000,
+               "[" * 100_000, "1" * 5000, '{"type": "set_lr", "value": NaN}', '{"type": 7}', "{}",
+               '{"type": "add_point", "x": Infinity, "y": 0, "label": 1}', "\u00e9\u2603"]
+        for frame in bad:
+            ws.send(frame)
+            message = _until(ws, "error")["message"]
+            assert message and "internal error" not in message, frame[:20]
+        ws.send(b'{"type": "step"}')
+        assert "binary frame" in _until(ws, "error")["message"]
+        ws.send('{"type": "step", "epochs": 2}')
+        assert _until(ws, "frame")["epoch"] == 2
+
+
+def _raw_socket(port):
+    """A WebSocket handshake by hand, so the test can send half a frame or vanish without a close."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    assert data.startswith(b"HTTP/1.1 101"), data[:100]
+    return s
+
+
+def _frame(payload: bytes, opcode: int = 1) -> bytes:
+    """A masked client frame (opcode 1: text, 2: binary)."""
+    mask, n = os.urandom(4), len(payload)
+    size = bytes([0x80 | n]) if n < 126 else (bytes([0xFE]) + struct.pack("!H", n) if n < 65536
+                                              else bytes([0xFF]) + struct.pack("!Q", n))
+    body = (np.frombuffer(payload, np.uint8) ^ np.resize(np.frombuffer(mask, np.uint8), n)).tobytes()
+    return bytes([0x80 | opcode]) + size + mask + body
+
+
+def _vanish(s):
+    """Close without a WebSocket close, with a TCP reset, as a crashed browser or a lost network does."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+def test_clients_that_vanish_mid_message_leave_no_traceback_in_the_servers_log():
+    port = _free_port()
+    srv = subprocess.Popen([sys.executable, "-m", "nnlab.cli", "playground", "--port", str(port), "--max-tabs", "3"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert "nnlab playground at" in srv.stdout.readline()
+        s = _raw_socket(port)                       # training, frames flowing to it
+        s.sendall(_frame(b'{"type": "play"}'))
+        s.recv(65536)
+        time.sleep(0.3)
+        _vanish(s)
+        s = _raw_socket(port)                       # half a 60 kB message sent
+        s.sendall(_frame(b'{"type": "upload_csv", "text": "' + b"x" * 60000 + b'"}')[:2000])
+        time.sleep(0.2)
+        _vanish(s)
+        s = _raw_socket(port)                       # gone before the answers to its messages
+        s.sendall(_frame(b'{"type": "catalog"}') + _frame(b'{"type": "step", "epochs": 3000}')
+                  + _frame(b'{"type": "export", "what": "python"}'))
+        _vanish(s)
+        s = _raw_socket(port)                       # a binary frame, then gone
+        s.sendall(_frame(b"\x00" * 10, opcode=2))
+        _vanish(s)
+        for _ in range(3):                          # gone during the handshake's answer
+            _vanish(_raw_socket(port))
+        full = [_raw_socket(port) for _ in range(3)]
+        time.sleep(0.5)
+        _vanish(_raw_socket(port))                  # one over the limit, gone before it is told
+        for s in full:
+            _vanish(s)
+        time.sleep(1.0)
+        from websockets.sync.client import connect
+        with connect(f"ws://127.0.0.1:{port}/ws") as ws:    # still serving, every session freed
+            _until(ws, "hello")
+            ws.send('{"type": "step"}')
+            assert _until(ws, "frame")["epoch"] == 1
+    finally:
+        srv.send_signal(signal.SIGINT)
+        try:
+            _, err = srv.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            srv.kill()
+            _, err = srv.communicate()
+    assert "Traceback" not in err and "ERROR" not in err and "Exception" not in err, err[-3000:]

@@ -100,6 +100,9 @@ def import_settings(text: str, current: Settings) -> Settings:
         values = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidArgument(f"The imported text is not JSON: {err.msg} at line {err.lineno}.", "import") from None
+    except (ValueError, RecursionError) as err:     # an integer of over 4300 digits; nesting too deep
+        raise InvalidArgument(f"The imported text is not JSON this page reads: {err or 'nested too deeply'}.",
+                              "import") from None
     if isinstance(values, dict) and set(values) & {"data", "model", "train"}:
         from nnlab.config import RunConfig
         cfg = RunConfig.from_dict(values)

@@ -27,7 +27,7 @@ class ProtocolError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Settings(_Strict):
@@ -145,13 +145,19 @@ _ADAPTER = TypeAdapter(Message)
 
 
 def parse_message(text: str | bytes):
-    """One validated message from a WebSocket text frame; ProtocolError with a short reason otherwise."""
+    """One validated message from a WebSocket text frame; ProtocolError with a short reason otherwise (not JSON,
+    not an object, not a known message, a field out of range, ...)."""
     if len(text) > LIMITS["message_bytes"]:
         raise ProtocolError(f"message too large ({len(text)} bytes; the limit is {LIMITS['message_bytes']})")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except RecursionError:
+        raise ProtocolError("not JSON this server reads: nested too deeply") from None
+    except ValueError as err:       # JSONDecodeError, UnicodeDecodeError, an integer of over 4300 digits
         raise ProtocolError(f"not JSON: {err}") from None
+    if not isinstance(data, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
+        raise ProtocolError(f'bad message: a message is a JSON object such as {{"type": "play"}}; got {kind}')
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as err:

@@ -3,15 +3,22 @@
 Each tab gets a Session. While playing, the server trains in chunks of about 5 ms (whole epochs, in a worker
 thread) and, between chunks, sends a frame once the page has drawn the previous one (its "ready") and 1/30 s
 has passed, so training never waits for drawing and frames never pile up. Every message is validated (``protocol.py``); a bad
-one gets ``{"type": "error"}`` back. A tab's session is dropped when its socket closes.
+one (binary, not JSON, not an object, not a known message) gets ``{"type": "error"}`` back and the tab carries on. A
+tab's session is dropped when its socket closes; a client that goes away mid-message leaves nothing in the log.
+
+At most ``max_sessions`` tabs (``nnlab playground --max-tabs``): one more is told why and closed with that reason.
+Bound to a loopback address, the server answers only requests whose ``Host`` names loopback (``127.0.0.1``,
+``localhost``, ``[::1]``, any port), as Jupyter does, so a web page cannot reach it by DNS rebinding; a socket is
+also refused when its ``Origin`` is not the page's own.
 """
 
 import asyncio
+import ipaddress
 import json
 import math
 import tempfile
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -19,11 +26,97 @@ from nnlab._validation import InvalidArgument
 from nnlab.playground.protocol import (CLASSIC_ACTIVATIONS, LEARNING_RATES, LIMITS, REGULARIZATION_RATES,
                                        ProtocolError, Settings, parse_message)
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "serve", "is_loopback", "exposure_warning"]
 
 STATIC = Path(__file__).parent / "static"
 CHUNK_S = 0.005                  # training between two looks at the page's state
 MAX_FPS = 30                     # frames sent per second at most; the rest of the time trains
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address to bind, or a Host header's name) is this machine only: ``localhost``, 127.x.x.x
+    or ``::1`` (brackets allowed)."""
+    name = host.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """The one-line warning ``nnlab playground`` prints when ``host`` is not a loopback address; else None."""
+    if is_loopback(host):
+        return None
+    return (f"Warning: listening on {host}, which is not a loopback address: anyone who can reach this machine on "
+            f"port {port} can use the lab and its CPU (there is no login); the default, 127.0.0.1, serves this "
+            "machine only.")
+
+
+def _host_is_loopback(header: str) -> bool:
+    """A Host header naming loopback, with or without a port: ``127.0.0.1:8000``, ``localhost``, ``[::1]:8000``."""
+    try:
+        parts = urlsplit("//" + header)
+        parts.port                                  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    if not parts.hostname or parts.username is not None or parts.password is not None or parts.path:
+        return False
+    return is_loopback(parts.hostname)
+
+
+def _close_reason(text: str) -> str:
+    """A WebSocket close reason: at most 123 bytes of UTF-8."""
+    data = text.encode("utf-8")
+    return text if len(data) <= 123 else data[:120].decode("utf-8", "ignore") + "..."
+
+
+async def _refuse(scope, receive, send, reason: str) -> None:
+    """Answer an HTTP request with 403 and ``reason``; refuse a WebSocket handshake the same way (a plain close
+    where the server cannot send an HTTP answer to a handshake)."""
+    from starlette.responses import PlainTextResponse
+    from starlette.websockets import WebSocket
+    response = PlainTextResponse(reason + "\n", status_code=403, headers={"X-Content-Type-Options": "nosniff"})
+    if scope["type"] == "http":
+        await response(scope, receive, send)
+        return
+    ws = WebSocket(scope, receive, send)
+    try:
+        if "websocket.http.response" in scope.get("extensions") or {}:
+            await ws.send_denial_response(response)
+        else:
+            await ws.close(code=1008, reason=_close_reason(reason))
+    except (OSError, RuntimeError):
+        pass                                        # the client has gone already
+
+
+class _LoopbackHostsOnly:
+    """ASGI middleware: requests whose Host header does not name loopback get 403 with the reason (DNS rebinding)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            host = ""
+            for key, value in scope.get("headers", ()):
+                if key == b"host":
+                    host = value.decode("latin-1")
+                    break
+            if not _host_is_loopback(host):
+                shown = repr(host[:80]) if host else "none"
+                reason = (f"Refused: this nnlab playground listens on a loopback address and answers only requests "
+                          f"for 127.0.0.1, localhost or [::1]; this one named host {shown}.")
+                await _refuse(scope, receive, send, reason)
+                return
+        await self.app(scope, receive, send)
+
+
+class _Gone(Exception):
+    """The tab's socket is closed: nothing more can be sent to it."""
 
 
 def _finite(value):
@@ -57,8 +150,9 @@ def catalog() -> dict:
 class _Tab:
     """One WebSocket: its Session, and the play loop."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, limits: dict | None = None):
         self.ws, self.session, self.task = ws, None, None
+        self.limits = limits or LIMITS
         self.playing, self.drawn = False, True
 
     async def send(self, message: dict) -> None:
@@ -66,7 +160,17 @@ class _Tab:
             text = json.dumps(message, allow_nan=False)
         except ValueError:
             text = json.dumps(_finite(message))
-        await self.ws.send_text(text)
+        try:
+            await self.ws.send_text(text)
+        except Exception as err:       # WebSocketDisconnect, a closed transport, a close already sent
+            raise _Gone() from err
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the socket with ``reason`` (the page shows it); nothing if the client has gone already."""
+        try:
+            await self.ws.close(code=code, reason=_close_reason(reason))
+        except Exception:
+            pass
 
     async def send_frame(self) -> None:
         frame = await asyncio.to_thread(self.session.frame)
@@ -88,11 +192,13 @@ class _Tab:
     async def play_loop(self) -> None:
         try:
             await self._play()
-        except Exception as err:       # a closed socket, or a bug: stop playing, say so if the tab is still there
+        except _Gone:                  # the tab closed: its socket handler cleans up
+            self.playing = False
+        except Exception as err:       # a bug: stop playing, say so if the tab is still there
             self.playing = False
             try:
                 await self.send({"type": "error", "message": f"training stopped: {type(err).__name__}: {err}"})
-            except Exception:
+            except _Gone:
                 pass
 
     async def _play(self) -> None:
@@ -116,7 +222,7 @@ class _Tab:
         if kind == "ready":
             self.drawn = True
         elif kind == "catalog":
-            await self.send(await asyncio.to_thread(catalog))
+            await self.send({**await asyncio.to_thread(catalog), "limits": self.limits})
         elif kind == "play":
             self.start()
         elif kind == "pause":
@@ -213,17 +319,27 @@ class _Tab:
             raise
 
 
-def create_app(max_sessions: int = LIMITS["sessions"]):
-    """The FastAPI app: ``/`` serves the page, ``/static`` its modules, ``/ws`` one socket per tab."""
-    from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+def create_app(max_sessions: int = LIMITS["sessions"], loopback_only: bool = True):
+    """The FastAPI app: ``/`` serves the page, ``/static`` its modules, ``/ws`` one socket per tab.
+
+    ``max_sessions`` tabs at most. ``loopback_only``: answer only requests whose Host header names loopback (for a
+    server bound to a loopback address; ``serve`` decides)."""
+    from fastapi import FastAPI, WebSocket
     from fastapi.responses import FileResponse
     from fastapi.staticfiles import StaticFiles
 
     from nnlab.playground.session import Session
 
+    if isinstance(max_sessions, bool) or not isinstance(max_sessions, int) or max_sessions < 1:
+        raise InvalidArgument(f"The 'max_sessions' parameter must be an integer of at least 1. Got {max_sessions!r} "
+                              "instead.", "max_sessions")
+    limits = {**LIMITS, "sessions": max_sessions}
     app = FastAPI(title="nnlab playground", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sessions = 0
+    app.state.max_sessions = max_sessions
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if loopback_only:
+        app.add_middleware(_LoopbackHostsOnly)
 
     @app.get("/")
     def index():
@@ -232,34 +348,48 @@ def create_app(max_sessions: int = LIMITS["sessions"]):
     @app.websocket("/ws")
     async def socket(ws: WebSocket):
         # Only the page this server served may connect: another site open in the same browser may not.
-        origin = ws.headers.get("origin")
-        if origin and urlparse(origin).netloc != ws.headers.get("host"):
-            await ws.close(code=1008)
+        origin, host = ws.headers.get("origin"), ws.headers.get("host")
+        if origin and _netloc(origin) != host:
+            await _refuse(ws.scope, ws.receive, ws.send,
+                          f"Refused: a page from {origin[:80]!r} may not use this playground (only its own page, "
+                          f"http://{host}/, may).")
             return
-        await ws.accept()
+        try:
+            await ws.accept()
+        except Exception:                       # the client went away during the handshake
+            return
+        tab = _Tab(ws, limits)
         if app.state.sessions >= max_sessions:
-            await ws.send_text(json.dumps({"type": "error", "message": f"The server already has {max_sessions} "
-                                           "open tabs, its limit; close one and reload."}))
-            await ws.close(code=1013)
+            reason = (f"The server already has {max_sessions} open tab{'s' if max_sessions > 1 else ''}, its limit "
+                      "(nnlab playground --max-tabs); close one and reload this page.")
+            try:
+                await tab.send({"type": "error", "message": reason})
+            except _Gone:
+                return
+            await tab.close(1013, reason)     # 1013: try again later
             return
         app.state.sessions += 1
-        tab = _Tab(ws)
         try:
             tab.session = await asyncio.to_thread(Session, Settings())
-            await tab.send({"type": "hello", "limits": LIMITS})
+            await tab.send({"type": "hello", "limits": limits})
             while True:
-                text = await ws.receive_text()
+                event = await ws.receive()
+                if event["type"] == "websocket.disconnect":
+                    break
+                text = event.get("text")
+                if text is None:
+                    await tab.send({"type": "error", "message": "bad message: a binary frame; send each message as "
+                                    'a JSON text frame, such as {"type": "play"}'})
+                    continue
                 try:
                     await tab.handle(parse_message(text))
+                except _Gone:
+                    raise
                 except (ProtocolError, InvalidArgument) as err:
                     await tab.send({"type": "error", "message": str(err)})
-                except (WebSocketDisconnect, RuntimeError) as err:
-                    if isinstance(err, WebSocketDisconnect) or "websocket" in str(err).lower():
-                        raise WebSocketDisconnect() from None
-                    await tab.send({"type": "error", "message": f"internal error: {err}"})
                 except Exception as err:      # a bug must not take the tab down: report it and carry on
                     await tab.send({"type": "error", "message": f"internal error: {type(err).__name__}: {err}"})
-        except WebSocketDisconnect:
+        except _Gone:
             pass
         finally:
             await tab.halt()
@@ -269,10 +399,19 @@ def create_app(max_sessions: int = LIMITS["sessions"]):
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, on_ready=None) -> None:
-    """Run the server until Ctrl-C. ``on_ready(url)`` is called once it listens."""
+def _netloc(origin: str) -> str | None:
+    try:
+        return urlsplit(origin).netloc
+    except ValueError:
+        return None
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, on_ready=None,
+          max_tabs: int = LIMITS["sessions"]) -> None:
+    """Run the server until Ctrl-C. ``on_ready(url)`` is called once it listens. At most ``max_tabs`` tabs; bound to
+    a loopback address, only requests for a loopback host are answered."""
     import uvicorn
-    app = create_app()
+    app = create_app(max_sessions=max_tabs, loopback_only=is_loopback(host))
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_max_size=LIMITS["message_bytes"])
     server = uvicorn.Server(config)

@@ -35,9 +35,26 @@ const network = new Network($("network"), {
 const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
 function send(msg) { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); }
 ws.addEventListener("open", () => { send({ type: "catalog" }); send({ type: "config", settings: state.settings }); });
-ws.addEventListener("close", () => showMessage("The connection to the server is closed; reload the page.", "error"));
+// A closed socket: say why, in the server's words (its close reason, else the error it sent just before).
+const CLOSED = {
+  1001: "The server is going away (it was stopped); reload the page once it runs again.",
+  1006: "The connection to the server was lost (the server stopped, or the network failed); reload the page once it runs again.",
+  1009: "The server closed the connection: a message was larger than it accepts (1 MiB); reload the page.",
+  1012: "The server is restarting or was stopped; reload the page once it runs again.",
+};
+let lastError = null;          // [the server's last message if it was an error, when it came]
+ws.addEventListener("close", ev => {
+  const justBefore = lastError && performance.now() - lastError[1] < 2000 ? lastError[0] : null;
+  const text = ev.reason || justBefore || CLOSED[ev.code] || `The connection to the server is closed (code ${ev.code}); reload the page.`;
+  stats.closed = { code: ev.code, reason: ev.reason, shown: text };
+  showMessage(text, "error");
+  const banner = $("closed");
+  banner.textContent = text; banner.hidden = false;
+});
 ws.addEventListener("message", ev => {
-  const msg = JSON.parse(ev.data);
+  let msg;
+  try { msg = JSON.parse(ev.data); } catch { return; }
+  lastError = msg.type === "error" ? [msg.message, performance.now()] : null;
   stats.messages.push(msg.type);
   if (stats.messages.length > 50) stats.messages.shift();
   ({ catalog: onCatalog, network: onNetwork, data: onData, frame: onFrame, error: onError, stopped: onStopped,
