@@ -195,3 +195,137 @@ def test_train_takes_the_playgrounds_stream_and_a_cosine_schedule(tmp_path):
     assert result.returncode == 0, result.stderr
     config = json.loads((out / "config.json").read_text())
     assert config["data"]["rng"] == "seedrandom" and config["train"]["lr_schedule"] == "cosine"
+
+
+def _one_line(result) -> str:
+    """The single line a refused command prints, after checking it is refused like every bad input: exit 2."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and "╭" not in result.stderr      # no traceback, no usage panel
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, line", [
+    (["train", "--epochs", "abc"], "Error: --epochs must be an integer. Got 'abc' instead."),
+    (["train", "--epochs=1e3"], "Error: --epochs must be an integer. Got '1e3' instead."),
+    (["train", "--lr", "fast"], "Error: --lr must be a number. Got 'fast' instead."),
+    (["train", "--epochs"], "Error: --epochs needs a value; got none."),
+    (["train", "--batch-norm=3"], "Error: --batch-norm is a switch and takes no value; got '3'."),
+    (["trian"], "Error: nnlab has no command 'trian' (did you mean 'train'?); see 'nnlab --help'."),
+    (["frobnicate"], "Error: nnlab has no command 'frobnicate'; the commands are perceptron, train, tour,"),
+    (["runs", "lst"], "Error: nnlab runs has no command 'lst' (did you mean 'list'?); see 'nnlab runs --help'."),
+    (["train", "--epoch", "3"], "Error: nnlab train has no option --epoch (did you mean --epochs?); see 'nnlab "
+                                "train --help'."),
+    (["train", "stray"], "Error: nnlab train takes no further arguments; got 'stray'; see 'nnlab train --help'."),
+    (["runs", "show"], "Error: nnlab runs show needs RUN_ID; see 'nnlab runs show --help'."),
+    (["runs", "show", "seven"], "Error: RUN_ID must be an integer. Got 'seven' instead."),
+    (["runs", "rm", "1", "two"], "Error: RUN_IDS must be integers. Got 'two' instead."),
+    (["runs", "show", "-1"], "Error: nnlab runs show has no option -1 (a value that starts with '-' reads as an "
+                             "option)"),
+])
+def test_parse_errors_are_one_line_naming_the_option_and_the_value(args, line):
+    assert _one_line(nnlab(*args)).startswith(line)
+
+
+def test_help_still_exits_0():
+    for args in (["--help"], ["train", "--help"], ["runs", "show", "--help"]):
+        result = nnlab(*args)
+        assert result.returncode == 0 and "Usage" in result.stdout
+
+
+@pytest.mark.parametrize("args, line", [
+    (["datasets", "show", "circel"], "Error: NAME must be one of ['circle', "),       # a positional, not --dataset
+    (["datasets", "show", "xor4", "--n", "5"], "Error: --n must be a multiple of 4. Got 5 instead."),
+    (["datasets", "show", "circle", "--noise", "2"], "Error: --noise must be a number in the range [0.0, 0.5]. "
+                                                     "Got 2.0 instead."),
+    (["perceptron", "--seed", "-1"], "Error: --seed must be an integer in the range [0, 4294967295] (2**32 - 1). "
+                                     "Got -1 instead."),
+    (["train", "--batch-size", "-1"], "Error: --batch-size must be an integer >= 0 (0 = the full batch). Got -1 "
+                                      "instead."),
+    (["train", "--early-stopping", "-2"], "Error: --early-stopping must be an integer >= 0 (0 = off). Got -2 "
+                                          "instead."),
+    (["train", "--classes", "3"], "Error: --classes: The 'classes' parameter applies only to dataset 'spirals'."),
+    (["train", "--lr", "0"], "Error: --lr must be a finite number in the range (0, inf). Got 0.0 instead."),
+    (["explain", "--seed", "-1"], "Error: --seed must be an integer in the range [0, 4294967295]"),
+    (["explain", "--methods", "salency"], "Error: --methods must be one or more of ['saliency', "),
+    (["matmul-bench", "--sizes", "abc"], "Error: --sizes: expected comma-separated integers"),   # said once
+])
+def test_messages_name_what_the_user_typed_not_a_library_function(tmp_path, args, line):
+    shown = _one_line(nnlab(*args, "--out", str(tmp_path / "o")))
+    assert shown.startswith(line), shown
+    for internal in ("make_", "Config", "Settings", "parameter of"):
+        assert internal not in shown, shown
+
+
+def test_a_seed_beyond_the_bound_is_one_line_and_the_bound_itself_is_recorded(tmp_path):
+    for big in (2**63, 2**64):
+        shown = _one_line(nnlab("train", "--seed", str(big), "--out", str(tmp_path / "o"),
+                                "--store", str(tmp_path / "s")))
+        assert shown == f"Error: --seed must be an integer in the range [0, 4294967295] (2**32 - 1). Got {big} instead."
+    result = nnlab("train", "--dataset", "xor4", "--hidden", "2", "--epochs", "2", "--seed", str(2**32 - 1),
+                   "--no-figures", "--out", str(tmp_path / "o"), "--store", str(tmp_path / "s"))
+    assert result.returncode == 0, result.stderr
+    from nnlab.runs import RunStore
+    with RunStore(tmp_path / "s") as store:
+        (run,) = store.list()
+        assert run.status == "finished" and run.seed == 2**32 - 1
+
+
+@pytest.mark.parametrize("content, shown", [
+    (b'{"train": {"epochs": 5}, "note": "caf\xe9"}', "Cannot read the config file '{path}': it is not UTF-8 text "
+                                                     "(byte 0xe9 on line 1). Save it as UTF-8."),
+    (b"epochs = 5\n", "The config file '{path}' is not valid JSON: Expecting value at line 1."),
+    (b'["train"]', "In the config file '{path}': A run config must be a JSON object. Got ['train'] instead."),
+    (b'{"train": {"seed": -4}}', "In the config file '{path}': 'train.seed' must be an integer in the range "
+                                 "[0, 4294967295] (2**32 - 1). Got -4 instead."),
+])
+def test_a_bad_config_file_is_one_line_and_exit_2(tmp_path, content, shown):
+    path = tmp_path / "run.json"
+    path.write_bytes(content)
+    assert _one_line(nnlab("train", "--config", str(path), "--out", str(tmp_path / "o"))) == \
+        "Error: --config: " + shown.format(path=path)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_spreadsheets_csv_trains_and_a_fractional_label_names_its_column_and_line(tmp_path):
+    sheet = tmp_path / "sheet.csv"                      # Excel's "CSV UTF-8": a byte-order mark and \r\n
+    sheet.write_bytes(b"\xef\xbb\xbf x1 , x2 , label \r\n0,0,0\r\n1,1,1\r\n0,1,1\r\n1,0,0\r\n")
+    result = nnlab("train", "--csv", str(sheet), "--hidden", "2", "--epochs", "2", "--no-figures", "--no-record",
+                   "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n0,0,0\n1,1,1.5\n")
+    assert _one_line(nnlab("train", "--csv", str(bad), "--out", str(tmp_path / "o"))) == (
+        f"Error: --csv: Cannot load '{bad}', line 3: column 'label' is '1.5', not a class label (a whole number). "
+        "Real-valued labels are a regression target, which needs the loss 'mse'.")
+
+
+def test_ctrl_c_after_the_run_is_recorded_but_before_its_first_epoch_is_interrupted(tmp_path, monkeypatch, capsys):
+    import nnlab.training.run
+    from nnlab.cli import main
+    from nnlab.runs import RunStore
+
+    def ctrl_c(*args, **kwargs):          # Ctrl-C lands after the run is in the store, before fit starts
+        raise KeyboardInterrupt
+    monkeypatch.setattr(nnlab.training.run, "train", ctrl_c)
+    out = tmp_path / "o"
+    assert main(["train", "--epochs", "5", "--no-figures", "--out", str(out), "--store", str(tmp_path / "s")]) == 130
+    assert capsys.readouterr().out.startswith(f"Interrupted before training started; kept {out}/config.json.")
+    with RunStore(tmp_path / "s") as store:
+        (run,) = store.list()
+        assert run.status == "interrupted" and run.error == "interrupted (Ctrl-C)"
+
+
+@pytest.mark.parametrize("args, start", [
+    # 10**15 points of 2 float64 features (16 PB) exceed any address space: the allocation fails at once
+    (["train", "--n", str(10**15)], "Error: out of memory (Unable to allocate "),
+    (["train", "--n", str(2**62)], "Error: out of memory (array is too big"),
+    (["train", "--hidden", str(2**62)], "Error: out of memory (Storage size calculation overflowed"),
+    (["train", "--n", str(2**70)], "Error: --n must be an integer in the range [1, 9223372036854775807] (2**63 - 1). "
+                                   f"Got {2**70} instead."),
+    (["train", "--hidden", f"8,{2**70}"], "Error: --hidden must be comma-separated integers in the range [1, "),
+])
+def test_a_size_too_big_for_memory_is_one_line_and_exit_2(tmp_path, args, start):
+    shown = _one_line(nnlab(*args, "--no-record", "--out", str(tmp_path / "o")))
+    assert shown.startswith(start), shown

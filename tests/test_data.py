@@ -192,3 +192,67 @@ def test_load_csv_rejects_malformed_files_naming_the_line(tmp_path, text, messag
 def test_load_csv_missing_file(tmp_path):
     with pytest.raises(CSVFormatError, match="no such file"):
         load_csv(tmp_path / "nope.csv")
+
+
+def test_load_csv_takes_a_spreadsheets_csv_utf8(tmp_path):
+    # "CSV UTF-8" from a spreadsheet: a byte-order mark, Windows line ends, the header as the user typed it
+    f = tmp_path / "sheet.csv"
+    f.write_bytes(b"\xef\xbb\xbf X1 , x2 ,Label \r\n0.5,1.5,1\r\n\r\n-1,2,0\r\n")
+    X, y = load_csv(f)
+    np.testing.assert_array_equal(X, [[0.5, 1.5], [-1, 2]])
+    assert y.dtype == np.int64 and list(y) == [1, 0]
+
+
+def test_load_csv_takes_semicolons_and_utf16_tab_separated_text(tmp_path):
+    (tmp_path / "semi.csv").write_text("x1;x2;label\n0.5;1.5;1\n-1;2;0\n")
+    (tmp_path / "u16.csv").write_bytes("x1\tx2\tlabel\r\n0.5\t1.5\t1\r\n-1\t2\t0\r\n".encode("utf-16"))
+    for name in ("semi.csv", "u16.csv"):
+        X, y = load_csv(tmp_path / name)
+        np.testing.assert_array_equal(X, [[0.5, 1.5], [-1, 2]])
+        assert list(y) == [1, 0]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"x1,x2,label\n1,2,0\n2,caf\xe9,1\n", "not a UTF-8 text file (byte 0xe9 on line 3)"),
+    (b"x1;x2;label\n1,5;2;0\n", "line 2: column 'x1' is not a number: '1,5' (write decimals with a point: 1.5)"),
+    (b'x1,x2,label\n1,2,0\n"' + b"1" * 200_000 + b'",2,1\n', "line 3: field larger than field limit"),
+])
+def test_load_csv_names_the_byte_or_line_of_a_bad_file(tmp_path, data, message):
+    f = tmp_path / "bad.csv"
+    f.write_bytes(data)
+    with pytest.raises(CSVFormatError) as err:
+        load_csv(f)
+    assert message in str(err.value)
+
+
+def test_load_csv_class_labels_must_be_whole_numbers_naming_the_line(tmp_path):
+    f = tmp_path / "labels.csv"
+    f.write_text("x1,x2,label\n1,2,0\n2,3,1.5\n3,4,1\n")
+    assert load_csv(f)[1].dtype == np.float64                       # auto: real-valued labels, a regression
+    with pytest.raises(CSVFormatError) as err:
+        load_csv(f, labels="classes")
+    assert err.value.line == 3 and "column 'label' is '1.5', not a class label" in str(err.value)
+
+
+def test_prepare_reads_a_csvs_labels_as_the_loss_needs_them(tmp_path):
+    from nnlab.config import DataConfig
+    from nnlab.data.prepare import prepare
+    f = tmp_path / "labels.csv"
+    f.write_text("x1,x2,label\n1,2,0\n2,3,1.5\n")
+    cfg = DataConfig(dataset="csv", path=str(f))
+    with pytest.raises(CSVFormatError, match="line 3: column 'label'"):
+        prepare(cfg, loss="cross-entropy")
+    assert prepare(cfg, loss="mse").task == "regression"
+    f.write_text("x1,x2,label\n1,2,0\n2,3,0\n")
+    with pytest.raises(CSVFormatError, match="column 'label' holds a single class, 0"):
+        prepare(cfg, loss="cross-entropy")
+
+
+def test_seeds_beyond_the_bound_are_refused_everywhere_data_is_drawn():
+    from nnlab._validation import MAX_SEED
+    assert len(make_moons(10, seed=MAX_SEED)[0]) == 10
+    for draw in (lambda: make_moons(10, seed=MAX_SEED + 1), lambda: make_dataset("xor", seed=2**63),
+                 lambda: train_test_split(np.zeros((4, 2)), np.arange(4), 0.5, seed=2**64)):
+        with pytest.raises(InvalidArgument) as err:
+            draw()
+        assert err.value.argument == "seed" and "[0, 4294967295]" in str(err.value)

@@ -192,5 +192,5 @@ def test_bad_names_are_one_line_and_exit_2(tmp_path, args, flag, named):
     result = _nnlab("explain", "--quick", "--out", str(tmp_path), *args, timeout=120)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {flag}:") and named in lines[0]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {flag} must be") and named in lines[0]
     assert not (tmp_path / "summary.json").exists()

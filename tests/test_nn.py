@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -58,3 +59,14 @@ def test_dropout_and_batch_norm_layers_are_inserted():
 def test_no_hidden_layer_is_a_linear_model():
     model = build_mlp(ModelConfig(hidden_sizes=(), output_size=1))
     assert count_parameters(model) == 3
+
+
+def test_build_mlp_takes_seeds_up_to_the_bound_numpy_integers_too():
+    from nnlab._validation import MAX_SEED, InvalidArgument
+    a = build_mlp(ModelConfig(hidden_sizes=(3,)), seed=np.int64(7))
+    b = build_mlp(ModelConfig(hidden_sizes=(3,)), seed=7)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    build_mlp(ModelConfig(hidden_sizes=(3,)), seed=MAX_SEED)
+    for bad in (MAX_SEED + 1, -1, 1.5):               # 2**32 would start the same weights as seed 0
+        with pytest.raises(InvalidArgument, match="'seed' parameter of build_mlp"):
+            build_mlp(ModelConfig(hidden_sizes=(3,)), seed=bad)

@@ -1,5 +1,7 @@
 import json
 import math
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -7,6 +9,7 @@ import textwrap
 
 import pytest
 
+from nnlab._validation import MAX_SEED, InvalidArgument
 from nnlab.runs import RunStore, RunStoreError, recorded_run
 from nnlab.runs.schema import SCHEMA_VERSION
 from nnlab.training.loop import History
@@ -130,6 +133,68 @@ def test_recorded_run_closes_with_the_right_status(tmp_path):
         with recorded_run(store, _config()) as (rid3, recorder):
             raise KeyboardInterrupt
     assert store.get(rid3).status == "interrupted"
+
+
+def test_a_seed_the_store_cannot_hold_is_refused_before_anything_is_written(tmp_path):
+    with RunStore(tmp_path) as store:
+        with pytest.raises(InvalidArgument) as err:               # not SQLite's OverflowError
+            store.start_run(_config(seed=2**63))
+        assert err.value.argument == "seed" and "[0, 4294967295]" in str(err.value)
+        assert store.list() == []
+        assert store.get(store.start_run(_config(seed=MAX_SEED))).seed == MAX_SEED
+
+
+def test_a_run_id_beyond_sqlites_integers_is_no_run(tmp_path):
+    with RunStore(tmp_path) as store:
+        rid = store.start_run(_config())
+        with pytest.raises(InvalidArgument, match=f"There is no run {2**70} in"):        # not an OverflowError
+            store.get(2**70)
+        assert store.delete([2**63, rid]) == 1 and store.metrics(2**63) == {} and store.artifacts(-2**64) == []
+    shown = _nnlab("runs", "show", str(2**70), "--store", str(tmp_path))
+    assert shown.returncode == 2 and shown.stderr == f"Error: There is no run {2**70} in '{tmp_path}/runs.sqlite'.\n"
+
+
+@pytest.mark.parametrize("stop, status", [(SystemExit(130), "interrupted"), (SystemExit(1), "failed"),
+                                          ("typer-exit-130", "interrupted")])
+def test_an_exit_with_ctrl_cs_code_closes_the_run_as_interrupted(tmp_path, stop, status):
+    import typer
+    stop = typer.Exit(130) if stop == "typer-exit-130" else stop
+    with RunStore(tmp_path) as store:
+        with pytest.raises(type(stop)):
+            with recorded_run(store, _config()) as (rid, recorder):
+                raise stop
+        assert store.get(rid).status == status
+
+
+def _with_ctrl_c(method, before: bool):
+    """``method`` of RunStore with a real SIGINT to this process just before (or after) its write."""
+    def call(self, *args, **kwargs):
+        if before:
+            os.kill(os.getpid(), signal.SIGINT)
+        result = method(self, *args, **kwargs)
+        if not before:
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+    return call
+
+
+def test_ctrl_c_while_the_run_is_being_opened_closes_it_as_interrupted(tmp_path, monkeypatch):
+    monkeypatch.setattr(RunStore, "start_run", _with_ctrl_c(RunStore.start_run, before=False))
+    store, body = RunStore(tmp_path), []
+    with pytest.raises(KeyboardInterrupt):
+        with recorded_run(store, _config()):
+            body.append("ran")
+    (run,) = store.list()
+    assert run.status == "interrupted" and body == []         # held back until the row was written, never 'running'
+
+
+def test_ctrl_c_while_the_run_is_being_closed_keeps_its_status_and_is_raised_after(tmp_path, monkeypatch):
+    monkeypatch.setattr(RunStore, "finish_run", _with_ctrl_c(RunStore.finish_run, before=True))
+    store = RunStore(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        with recorded_run(store, _config()) as (rid, recorder):
+            recorder.outcome = History(loss=[0.5], epochs_run=1, final={"train_loss": 0.5})
+    assert store.get(rid).status == "finished" and store.get(rid).final["epochs_run"] == 1
 
 
 def _nnlab(*args):

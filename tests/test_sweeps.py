@@ -79,8 +79,8 @@ def test_yaml_and_json_specs_say_the_same(tmp_path):
 @pytest.mark.parametrize("change, shown", [
     ({"grdi": {}}, "unknown key(s) ['grdi']; allowed keys are ['base', 'description', 'grid', 'name', 'random'"),
     ({"grid": {"train.lrr": [0.1]}}, "unknown field 'train.lrr' in 'grid'; allowed fields are ['data.dataset'"),
-    ({"grid": {"model.activation": ["relu", "rleu"]}}, "field 'model.activation' in 'grid': The 'activation' "
-                                                       "parameter of ModelConfig must be one of ['elu', 'gelu'"),
+    ({"grid": {"model.activation": ["relu", "rleu"]}}, "in 'grid': 'model.activation' must be one of ['elu', "
+                                                       "'gelu'"),
     ({"grid": {"train.lr": []}}, "needs a non-empty list"),
     ({"random": {"trials": 2, "params": {"train.lr": {"normal": [0, 1]}}}},
      "the distribution must be one of ['choice', 'int_uniform', 'log_uniform', 'uniform']. Got 'normal'"),
@@ -88,12 +88,48 @@ def test_yaml_and_json_specs_say_the_same(tmp_path):
     ({"base": {"train": {"lrr": 1}}}, "unknown field(s) ['lrr'] in 'base.train'; allowed fields are"),
     ({"base": "seed-circel"}, "'base.preset' must be one of ['seed-circle', 'seed-circle-500']"),
     ({"seeds": [0, 0]}, "'seeds' lists a seed twice"),
+    ({"seeds": [2**32]}, "'seeds' must be a count in the range [1, 10000] or a list of distinct integers in the "
+                         "range [0, 4294967295]. Got [4294967296]."),
+    ({"seeds": 10**9}, "'seeds' must be a count in the range [1, 10000]"),
+    ({"random": {"trials": 2, "seed": 2**64, "params": {"train.lr": {"uniform": [0.1, 0.2]}}}},
+     "'random.seed' must be an integer in the range [0, 4294967295]. Got 18446744073709551616."),
+    ({"random": {"trials": 10**12, "params": {"train.lr": {"uniform": [0.1, 0.2]}}}},
+     "'random.trials' must be an integer in the range [1, 10000]"),
+    ({"random": {"trials": 2, "params": {"data.seed": {"int_uniform": [0, 2**40]}}}},
+     "in 'random.params': 'data.seed' must be an integer in the range [0, 4294967295] (2**32 - 1). Got "
+     "1099511627776 instead."),
+    ({"grid": {"train.seed": [1, 2**63]}}, "in 'grid': 'train.seed' must be an integer in the range [0, 4294967295]"),
+    ({"base": {"train": {"seed": 2**40}}}, "'base': 'base.train.seed' must be an integer in the range [0, 4294967295]"),
+    ({"grid": {"train.lr": [0.1, 0.2], "train.epochs": list(range(1, 5002))}},
+     "the spec makes 20004 trials (grid points x random trials x seeds); at most 10000 are allowed"),
+    ({"grid": {"model.batch_norm": ["yes"]}}, "in 'grid': 'model.batch_norm' must be true or false. Got 'yes'"),
     ({"grid": {"train.seed": [1, 2]}}, "either under 'seeds' or as the field 'train.seed'"),
 ])
 def test_a_bad_spec_names_the_field_and_what_is_allowed(change, shown):
     with pytest.raises(InvalidArgument) as err:
         parse_spec(_spec(**change))
     assert shown in str(err.value) and str(err.value).startswith("In the sweep spec:")
+
+
+@pytest.mark.parametrize("name, data, shown", [
+    ("latin1.json", b'{"name": "caf\xe9"}', "it is not UTF-8 text (byte 0xe9 on line 1)"),
+    ("deep.json", b"[" * 100_000, "nested too deeply"),
+    ("deep.yaml", b"[" * 100_000, "nested too deeply"),
+])
+def test_a_spec_file_that_is_not_text_or_too_deep_is_one_error_naming_it(tmp_path, name, data, shown):
+    if name.endswith(".yaml"):
+        pytest.importorskip("yaml")
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InvalidArgument) as err:
+        load_spec(path)
+    assert err.value.argument == "spec" and str(path) in str(err.value) and shown in str(err.value)
+
+
+def test_a_spec_saved_with_a_byte_order_mark_reads(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_spec()).encode())
+    assert load_spec(path) == parse_spec(_spec(), default_name="bom")
 
 
 def test_auto_picks_vectorized_for_one_architecture_and_process_for_a_mix():

@@ -9,20 +9,49 @@ The CLI turns an ``InvalidArgument`` into one line on stderr and exit code 2.
 """
 from __future__ import annotations
 
+import codecs
 import math
+import numbers
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 __all__ = ["InvalidArgument", "NotFittedError", "check_choice", "check_positive", "check_fraction",
-           "check_nonneg", "check_int", "check_sizes"]
+           "check_nonneg", "check_int", "check_bool", "check_seed", "check_sizes", "MAX_SEED", "MAX_INT",
+           "decode_text", "undecodable", "read_text"]
+
+# The largest seed: torch's CPU generator (and so the fast engine's copy of it) keeps only a seed's low 32 bits,
+# so seeds 0 and 2**32 would start the same weights and batch order over different data. Every seed fits the
+# run store's 64-bit integer column too.
+MAX_SEED = 2**32 - 1
+# The largest count or size: no array dimension (NumPy's or torch's int64) can be larger.
+MAX_INT = 2**63 - 1
+_MISSING = object()
 
 
 class InvalidArgument(ValueError):
-    """A user-supplied value is out of range or unknown. ``argument`` names the offending parameter."""
+    """A user-supplied value is out of range or unknown. ``argument`` names the offending parameter.
 
-    def __init__(self, message: str, argument: str | None = None):
+    A check made by this module also records ``owner`` (the function or class that was called), ``allowed``
+    ("an integer >= 1") and ``value`` (what it got), so a shell can say the same in its own words
+    (``--epochs must be an integer >= 1. Got 0 instead.``) without naming a function the user never called.
+    """
+
+    def __init__(self, message: str, argument: str | None = None, *, owner: str | None = None,
+                 allowed: str | None = None, value: Any = _MISSING):
         super().__init__(message)
-        self.argument = argument
+        self.argument, self.owner, self.allowed = argument, owner, allowed
+        self.value = None if value is _MISSING else value
+        self.has_value = value is not _MISSING
+
+    def restated(self, name: str) -> str:
+        """The message with the argument called ``name`` (e.g. the flag a user typed) and no owner."""
+        if self.allowed is not None and self.has_value:
+            return f"{name} must be {self.allowed}. Got {self.value!r} instead."
+        text = str(self)
+        if self.owner:
+            text = text.replace(f" parameter of {self.owner} ", " parameter ", 1)
+        return f"{name}: {text}"
 
 
 class NotFittedError(RuntimeError):
@@ -31,7 +60,8 @@ class NotFittedError(RuntimeError):
 
 def _fail(name: str, owner: str, allowed: str, value: Any) -> InvalidArgument:
     where = f" of {owner}" if owner else ""
-    return InvalidArgument(f"The '{name}' parameter{where} must be {allowed}. Got {value!r} instead.", name)
+    return InvalidArgument(f"The '{name}' parameter{where} must be {allowed}. Got {value!r} instead.", name,
+                           owner=owner or None, allowed=allowed, value=value)
 
 
 def check_choice(name: str, value: Any, choices: Iterable[str], owner: str = "") -> str:
@@ -70,9 +100,28 @@ def check_fraction(name: str, value: Any, owner: str = "", low: float = 0.0, hig
 
 
 def check_int(name: str, value: Any, owner: str = "", minimum: int = 1) -> int:
-    """An integer >= ``minimum`` (bools are rejected)."""
+    """An integer >= ``minimum`` and at most MAX_INT (bools are rejected)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise _fail(name, owner, f"an integer >= {minimum}", value)
+    if value > MAX_INT:
+        raise _fail(name, owner, f"an integer in the range [{minimum}, {MAX_INT}] (2**63 - 1)", value)
+    return value
+
+
+def check_bool(name: str, value: Any, owner: str = "") -> bool:
+    """True or False (not 1, "yes" or None)."""
+    if not isinstance(value, bool):
+        raise _fail(name, owner, "true or false", value)
+    return value
+
+
+def check_seed(name: str, value: Any, owner: str = "", *, numpy_ok: bool = False) -> int:
+    """A seed: an integer in [0, MAX_SEED] (bools are rejected). ``numpy_ok``: a NumPy integer counts too, and
+    comes back as a Python int (for a seed used at once; a config keeps only what JSON can write)."""
+    if numpy_ok and isinstance(value, numbers.Integral) and type(value).__module__ == "numpy":
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEED:
+        raise _fail(name, owner, f"an integer in the range [0, {MAX_SEED}] (2**32 - 1)", value)
     return value
 
 
@@ -82,7 +131,7 @@ def check_sizes(name: str, value: Any, owner: str = "") -> tuple[int, ...]:
         sizes = tuple(value)
     except TypeError:
         raise _fail(name, owner, "a sequence of positive integers such as (8, 8)", value) from None
-    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
+    if not all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= MAX_INT for s in sizes):
         raise _fail(name, owner, "a sequence of positive integers such as (8, 8)", value)
     return sizes
 
@@ -98,4 +147,36 @@ def parse_sizes(text: str, name: str = "hidden") -> tuple[int, ...]:
         raise _fail(name, "", "comma-separated positive integers such as '8,8,8'", text) from None
     if any(s < 1 for s in sizes):
         raise _fail(name, "", "comma-separated positive integers such as '8,8,8'", text)
+    if any(s > MAX_INT for s in sizes):
+        raise _fail(name, "", f"comma-separated integers in the range [1, {MAX_INT}] (2**63 - 1)", text)
     return sizes
+
+
+def decode_text(data: bytes) -> str:
+    """The bytes of a text file a user gave, decoded: UTF-8, or UTF-16 with its byte-order mark (Windows'
+    "Unicode text"). A UTF-8 byte-order mark, which spreadsheets and Notepad write, is dropped. Anything else
+    raises ``UnicodeDecodeError`` (see :func:`undecodable`)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def undecodable(err: UnicodeDecodeError) -> str:
+    """Where decoding failed, for a message: "byte 0xe9 on line 3"."""
+    data = err.object
+    line = data[:err.start].count(b"\n") + 1
+    return f"byte 0x{data[err.start]:02x} on line {line}"
+
+
+def read_text(path: str | Path, what: str, argument: str | None) -> str:
+    """The text of the file ``path`` a user named (see :func:`decode_text`); a file that cannot be read or is not
+    text raises InvalidArgument naming ``what`` ("the config file"), the path and ``argument``."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise InvalidArgument(f"Cannot read {what} '{path}': {err.strerror or err}.", argument) from None
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError as err:
+        raise InvalidArgument(f"Cannot read {what} '{path}': it is not UTF-8 text ({undecodable(err)}). Save it "
+                              "as UTF-8.", argument) from None

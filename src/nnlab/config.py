@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab._validation import (InvalidArgument, check_choice, check_fraction, check_int, check_nonneg,
-                               check_positive, check_sizes)
+from nnlab._validation import (InvalidArgument, check_bool, check_choice, check_fraction, check_int, check_nonneg,
+                               check_positive, check_seed, check_sizes, read_text)
 
 __all__ = ["DataConfig", "ModelConfig", "TrainConfig", "RunConfig", "PRESETS"]
 
@@ -44,13 +44,15 @@ class DataConfig:
             check_int("n", self.n, "DataConfig", minimum=1)
         if self.noise is not None:
             check_nonneg("noise", self.noise, "DataConfig")
-        check_int("seed", self.seed, "DataConfig", minimum=0)
+        check_seed("seed", self.seed, "DataConfig")
         check_fraction("test_fraction", self.test_fraction, "DataConfig")
+        check_bool("standardize", self.standardize, "DataConfig")
         if self.classes is not None:
             check_int("classes", self.classes, "DataConfig", minimum=2)
             if self.dataset != "spirals":
                 raise InvalidArgument(f"The 'classes' parameter of DataConfig applies only to dataset 'spirals'. "
-                                      f"Got classes={self.classes!r} with dataset {self.dataset!r}.", "classes")
+                                      f"Got classes={self.classes!r} with dataset {self.dataset!r}.", "classes",
+                                      owner="DataConfig")
         check_choice("rng", self.rng, ("numpy", "seedrandom"), "DataConfig")
         if self.rng == "seedrandom":
             from nnlab.data.playground_stream import STREAM_DATASETS
@@ -89,9 +91,8 @@ class ModelConfig:
         check_fraction("dropout", self.dropout, "ModelConfig")
         check_choice("init", self.init, INITS, "ModelConfig")
         check_positive("init_std", self.init_std, "ModelConfig")
-        if not isinstance(self.residual, bool):
-            raise InvalidArgument(f"The 'residual' parameter of ModelConfig must be true or false. "
-                                  f"Got {self.residual!r} instead.", "residual")
+        check_bool("batch_norm", self.batch_norm, "ModelConfig")
+        check_bool("residual", self.residual, "ModelConfig")
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class TrainConfig:
             check_int("early_stopping", self.early_stopping, "TrainConfig")
         check_nonneg("augment_jitter", self.augment_jitter, "TrainConfig")
         check_nonneg("augment_shift", self.augment_shift, "TrainConfig")
-        check_int("seed", self.seed, "TrainConfig", minimum=0)
+        check_seed("seed", self.seed, "TrainConfig")
         check_choice("engine", self.engine, ENGINES, "TrainConfig")
         check_choice("device", self.device, DEVICES, "TrainConfig")
         check_choice("precision", self.precision, PRECISIONS, "TrainConfig")
@@ -157,6 +158,18 @@ def _from_dict(cls, values: Any, where: str):
         return cls(**values)
     except TypeError as err:   # e.g. a list where a number belongs
         raise InvalidArgument(f"Bad value in '{where}': {err}", where) from None
+
+
+_SECTION_OF = {DataConfig.__name__: "data", ModelConfig.__name__: "model", TrainConfig.__name__: "train"}
+
+
+def field_message(err: InvalidArgument, prefix: str = "") -> str:
+    """A config class's error told by the field's place in the JSON: "'train.seed' must be ... Got ... instead."
+    (``prefix`` "base." gives 'base.train.seed'); other errors as they are."""
+    section = _SECTION_OF.get(err.owner or "")
+    if section and err.argument and err.allowed is not None:
+        return err.restated(f"'{prefix}{section}.{err.argument}'")
+    return str(err)
 
 
 @dataclass(frozen=True)
@@ -188,17 +201,21 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, path: str | Path) -> "RunConfig":
-        """Read a config file; a missing or malformed file raises ``InvalidArgument``."""
-        try:
-            text = Path(path).read_text()
-        except OSError as err:
-            raise InvalidArgument(f"Cannot read the config file '{path}': {err.strerror}.", "config") from None
+        """Read a config file; a missing, unreadable or malformed file, or a bad value in it, raises
+        ``InvalidArgument`` naming the file (argument ``config``) and, for a value, its ``section.field``."""
+        text = read_text(path, "the config file", "config")
         try:
             values = json.loads(text)
         except json.JSONDecodeError as err:
             raise InvalidArgument(f"The config file '{path}' is not valid JSON: {err.msg} at line {err.lineno}.",
                                   "config") from None
-        return cls.from_dict(values)
+        except RecursionError:
+            raise InvalidArgument(f"The config file '{path}' is not a run config: its JSON is nested too deeply.",
+                                  "config") from None
+        try:
+            return cls.from_dict(values)
+        except InvalidArgument as err:
+            raise InvalidArgument(f"In the config file '{path}': {field_message(err)}", "config") from None
 
     def replace(self, **sections: dict) -> "RunConfig":
         """A copy with some fields changed, e.g. ``cfg.replace(train={"epochs": 500})``."""

@@ -15,14 +15,25 @@ theorem); on XOR no line exists, so it never stops making mistakes.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.multiclass import check_classification_targets
 
 from nnlab._validation import InvalidArgument, NotFittedError, check_int, check_positive
 
 __all__ = ["Perceptron"]
 
 
-class Perceptron:
-    """A single linear threshold unit trained by the perceptron rule (scikit-learn-style estimator).
+class _NotFitted(NotFittedError, SklearnNotFittedError):
+    """Used before ``fit``: nnlab's NotFittedError that scikit-learn's tools recognise as their own too."""
+
+
+class Perceptron(ClassifierMixin, BaseEstimator):
+    """A single linear threshold unit trained by the perceptron rule, as a scikit-learn estimator.
+
+    ``get_params``/``set_params`` (from ``BaseEstimator``) let scikit-learn ``clone`` it, so it works inside
+    ``GridSearchCV``, ``cross_val_score`` and pipelines; ``score`` is the mean accuracy (``ClassifierMixin``).
+    It classifies two classes (binary only).
 
     Parameters
     ----------
@@ -39,29 +50,35 @@ class Perceptron:
     errors_ : list[int], mistakes made in each epoch
     converged_ : bool, whether an epoch ran without a mistake
     classes_ : (2,) the original labels; the lower one plays -1 and the higher +1
+    n_features_in_ : int, d
     """
 
     def __init__(self, lr: float = 0.1, max_epochs: int = 1000):
         self.lr = lr
         self.max_epochs = max_epochs
 
-    def __repr__(self) -> str:
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         return f"Perceptron(lr={self.lr}, max_epochs={self.max_epochs})"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False      # two classes at most
+        return tags
+
+    def _more_tags(self) -> dict:                     # the same, for scikit-learn before 1.6
+        return {"binary_only": True}
 
     def fit(self, X, y) -> "Perceptron":
         """Learn w and b from ``X`` (n, d) and two-valued labels ``y`` (n,); returns self."""
         check_positive("lr", self.lr, "Perceptron")
         check_int("max_epochs", self.max_epochs, "Perceptron")
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y)
-        if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] == 0:
-            raise InvalidArgument(f"Perceptron.fit needs X of shape (n, d) and y of shape (n,) with n >= 1. "
-                                  f"Got X {X.shape} and y {y.shape} instead.", "X")
+        X, y = _validate(self, X, y, reset=True)
+        check_classification_targets(y)                # class labels, not real-valued targets
         self.classes_ = np.unique(y)
         if len(self.classes_) > 2:
-            raise InvalidArgument(f"Perceptron.fit needs at most two classes. Got {len(self.classes_)}: "
-                                  f"{self.classes_.tolist()} instead.", "y")
-        # -1/+1 targets; with a single class present, it is +1 only if it is literally +1
+            raise InvalidArgument(f"Only binary classification is supported: Perceptron.fit needs at most two "
+                                  f"classes. Got {len(self.classes_)}: {self.classes_.tolist()} instead.", "y")
+        # -1/+1 targets; with a single class present, it is +1 if it is above 0
         target = np.where(y == self.classes_[-1], 1, -1) if len(self.classes_) == 2 else np.where(y > 0, 1, -1)
         w = np.zeros(X.shape[1])
         b = 0.0
@@ -85,8 +102,9 @@ class Perceptron:
     def decision_function(self, X) -> np.ndarray:
         """w . x + b for each row of ``X`` (n, d) -> (n,)."""
         if not hasattr(self, "coef_"):
-            raise NotFittedError("This Perceptron is not fitted yet; call fit(X, y) first.")
-        return np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+            raise _NotFitted("This Perceptron is not fitted yet; call fit(X, y) first.")
+        X = _validate(self, X, reset=False)
+        return X @ self.coef_ + self.intercept_
 
     def predict(self, X) -> np.ndarray:
         """The original label of each row: the higher class where w . x + b > 0, else the lower."""
@@ -95,6 +113,20 @@ class Perceptron:
             return np.where(positive, self.classes_[1], self.classes_[0])
         return np.where(positive, 1, -1)
 
-    def score(self, X, y) -> float:
-        """Mean accuracy of ``predict(X)`` against ``y``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+def _validate(estimator, X, y="no y", *, reset: bool):
+    """scikit-learn's input checks: ``X`` a finite 2-D float64 array (and ``y`` 1-D, of as many rows), the number
+    of features recorded by ``fit`` (``reset``) and checked afterwards. A bad shape or value raises
+    InvalidArgument with scikit-learn's message."""
+    try:
+        from sklearn.utils.validation import validate_data
+    except ImportError:                                # scikit-learn before 1.6
+        def validate_data(est, *args, **kwargs):
+            return est._validate_data(*args, **kwargs)
+    args = (X,) if isinstance(y, str) and y == "no y" else (X, y)      # fit passes y, even None
+    try:
+        return validate_data(estimator, *args, reset=reset, dtype=np.float64)
+    except ValueError as err:
+        if isinstance(err, InvalidArgument):
+            raise
+        raise InvalidArgument(str(err), "X") from None

@@ -83,7 +83,7 @@ class TrainingWidget:
 
         start = time.perf_counter()
         config = self.config()
-        data = prepare(config.data)
+        data = prepare(config.data, loss=config.train.loss)
         config = sized_for_data(config, data)
         run = train(config, data=data)
         trained = time.perf_counter()

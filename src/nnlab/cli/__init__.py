@@ -10,8 +10,10 @@ import importlib
 import importlib.util
 import sys
 
+import typer
+
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import FLAGS, app
+from nnlab.cli._common import app
 
 # Command modules, in help order; each registers its commands on `app` when imported.
 _COMMAND_MODULES = ("seed", "datasets", "runs", "gd", "approx", "usecase", "history", "sweep", "matmul", "explain",
@@ -24,17 +26,56 @@ __all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: bad input becomes one line on stderr and exit 2; Ctrl-C exits 130 (typer's own handling)."""
+    """Entry point; returns the exit code. Bad input - a value the library refuses, or one the parser cannot read
+    (``--epochs abc``, an unknown command or option) - is one line on stderr naming what was typed, and exit 2;
+    Ctrl-C exits 130; ``--help`` and a finished command exit 0."""
     import shlex
+    from nnlab.cli._errors import error_line, parser_exceptions, usage_line
     from nnlab.labpage import invoked_as
-    invoked_as("nnlab " + shlex.join(sys.argv[1:] if argv is None else argv))   # the pages name what made them
+    args = sys.argv[1:] if argv is None else list(argv)
+    invoked_as("nnlab " + shlex.join(args))   # the pages name what made them
+    exc = parser_exceptions()
     try:
-        app(args=argv)
+        code = app(args=args, prog_name="nnlab", standalone_mode=False)
     except InvalidArgument as err:
-        flag = FLAGS.get(err.argument or "")
-        print(f"Error: {flag + ': ' if flag else ''}{err}", file=sys.stderr)
+        print(f"Error: {error_line(err)}", file=sys.stderr)
         return 2
-    return 0
+    except exc.UsageError as err:
+        if type(err).__name__ == "NoArgsIsHelpError":        # a bare group: its help was shown
+            if err.format_message():
+                print(err.format_message())
+            return 2
+        print(f"Error: {usage_line(err, args)}", file=sys.stderr)
+        return 2
+    except exc.ClickException as err:
+        print(f"Error: {err.format_message()}", file=sys.stderr)
+        return err.exit_code
+    except (typer.Abort, getattr(exc, "Abort", typer.Abort)):
+        print("Aborted.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:       # before the parser took over (it turns a later Ctrl-C into exit code 130)
+        return 130
+    except (MemoryError, RuntimeError, ValueError) as err:
+        if not _too_big(err):
+            raise
+        first = str(err).strip().splitlines()[0].rstrip(".") if str(err).strip() else type(err).__name__
+        print(f"Error: out of memory ({first}). Ask for less: fewer points, smaller layers or batches.",
+              file=sys.stderr)
+        return 2
+    # without standalone mode the parser returns Exit's code (130 after Ctrl-C, 0 after --help) or the command's
+    # own return value (None)
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
+
+
+# What NumPy and torch say when asked for an array larger than memory, or than any array can be.
+_TOO_BIG = ("can't allocate memory", "array is too big", "Maximum allowed dimension exceeded",
+            "Storage size calculation overflowed")
+
+
+def _too_big(err: BaseException) -> bool:
+    """An allocation that failed: NumPy's MemoryError, CUDA out of memory, or one of the messages in _TOO_BIG."""
+    return isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError" or \
+        any(text in str(err) for text in _TOO_BIG)
 
 
 if __name__ == "__main__":

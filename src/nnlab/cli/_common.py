@@ -23,7 +23,8 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "augment_jitter": "--augment-jitter", "augment_shift": "--augment-shift", "regularizers": "--regularizers",
          "seeds": "--seeds", "datasets": "--dataset", "depth": "--depth", "width": "--width",
          "train_width": "--train-width", "inits": "--inits", "init_std": "--init-std",
-         "residual": "--residual", "device": "--device", "precision": "--precision", "only": "--only"}
+         "residual": "--residual", "device": "--device", "precision": "--precision", "only": "--only",
+         "port": "--port", "folds": "--folds"}
 
 
 def choices(registry) -> str:

@@ -38,7 +38,7 @@ def datasets_show(
     """Draw one data set to a PNG."""
     from nnlab._validation import check_choice
     from nnlab.data import make_dataset, to_class_indices
-    check_choice("dataset", name, DATASETS)
+    check_choice("NAME", name, DATASETS)          # the positional argument, as the usage line calls it
     X, y = make_dataset(name, n=n, noise=noise, seed=seed)
     spec = DATASETS[name]
     classes = None

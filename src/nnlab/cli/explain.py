@@ -45,9 +45,9 @@ def explain(
         changes["seed"] = seed
     try:
         settings = replace(QUICK if quick else FULL, **changes)
-    except InvalidArgument as err:
-        flag = _FLAG_OF.get(err.argument or "")
-        raise InvalidArgument(f"{flag}: {err}" if flag else str(err)) from None
+    except InvalidArgument as err:          # name the flag: Settings' 'datasets' is --datasets, not --dataset
+        err.argument = _FLAG_OF.get(err.argument or "", err.argument)
+        raise
     out = out_dir(out)
     from rich.status import Status
     with Status("starting", console=console(stderr=True)) as status:

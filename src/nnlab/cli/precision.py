@@ -21,9 +21,9 @@ def precision(
     """Mixed precision: fp32 vs bf16 autocast on the seed workload and on digits, time per epoch and accuracy."""
     from rich.status import Status
 
-    from nnlab._validation import check_int
+    from nnlab._validation import check_seed
     from nnlab.labs.precision import run_precision
-    check_int("seed", seed, minimum=0)
+    check_seed("seed", seed)
     out = out_dir(out)
     with Status("starting", console=console(stderr=True)) as status:
         summary = run_precision(out, quick=quick, seed=seed, progress=lambda message: status.update(message))

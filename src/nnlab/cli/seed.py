@@ -28,7 +28,8 @@ def perceptron(
     max_epochs: Annotated[int, typer.Option(help="Upper bound on epochs.")] = 1000,
 ):
     """The seed's perceptron program: learn a line on separable data, then fail on XOR."""
-    from nnlab._validation import check_int, check_positive
+    from nnlab._validation import check_int, check_positive, check_seed
+    check_seed("seed", seed)
     check_positive("lr", lr)
     check_int("max_epochs", max_epochs)
     from nnlab.programs import perceptron_program
@@ -124,17 +125,20 @@ def train(
                        "engine": engine, "device": device, "precision": precision}.items():
         if value is not None:
             train_[key] = value
-    if batch_size is not None:
-        train_["batch_size"] = None if batch_size == 0 else batch_size
-    if early_stopping is not None:
-        train_["early_stopping"] = None if early_stopping == 0 else early_stopping
+    # 0 stands for None on the command line: say so when refusing a value
+    for key, value, zero in (("batch_size", batch_size, "the full batch"), ("early_stopping", early_stopping, "off")):
+        if value is not None and value < 0:
+            raise InvalidArgument(f"The '{key}' parameter must be an integer >= 0 (0 = {zero}). Got {value} instead.",
+                                  key, allowed=f"an integer >= 0 (0 = {zero})", value=value)
+        if value is not None:
+            train_[key] = None if value == 0 else value
     cfg = base.replace(data=data, model=model, train=train_)
 
     # 3) data first (bad CSVs fail here), then the run directory, then training
     from nnlab.data.prepare import prepare
     from nnlab.training.losses import check_compatible
     from nnlab.training.run import sized_for_data
-    prepared = prepare(cfg.data)
+    prepared = prepare(cfg.data, loss=cfg.train.loss)
     cfg = sized_for_data(cfg, prepared)
     check_compatible(cfg.train.loss, prepared.task, prepared.n_classes, cfg.model.output_size)
     if record:                                             # an unwritable store fails here, before training
@@ -158,26 +162,35 @@ def train(
 
 
 def _train_recorded(cfg, prepared, observers: list, runs, out: Path):
-    """Train; with a store, as a recorded run (closed as finished, interrupted or failed). Returns (run, run_id)."""
+    """Train; with a store, as a recorded run (closed as finished, interrupted or failed). Returns (run, run_id).
+
+    Ctrl-C outside the epochs (fit turns one inside them into ``history.interrupted``) - while the run is being
+    recorded, before the first epoch, while it is closed - reaches ``recorded_run`` as the KeyboardInterrupt it is,
+    so the run is closed as interrupted, and only then becomes exit code 130.
+    """
     from nnlab.training.run import train as run_training
-    with ExitStack() as stack:
-        run_id = None
-        if runs is not None:
-            from nnlab.runs import recorded_run, run_versions
-            from nnlab.training.engines import choose_engine
-            engine = choose_engine(cfg.train.engine, cfg.train, model_config=cfg.model, observers=observers).engine
-            run_id, recorder = stack.enter_context(recorded_run(
-                runs, cfg.to_dict(), name=f"train {cfg.data.dataset}", tags=["train"],
-                versions=run_versions(engine=engine)))
-            observers = [*observers, recorder]
-        try:
+    run = None
+    try:
+        with ExitStack() as stack:
+            run_id = None
+            if runs is not None:
+                from nnlab.runs import recorded_run, run_versions
+                from nnlab.training.engines import choose_engine
+                engine = choose_engine(cfg.train.engine, cfg.train, model_config=cfg.model,
+                                       observers=observers).engine
+                run_id, recorder = stack.enter_context(recorded_run(
+                    runs, cfg.to_dict(), name=f"train {cfg.data.dataset}", tags=["train"],
+                    versions=run_versions(engine=engine)))
+                observers = [*observers, recorder]
             run = run_training(cfg, observers=observers, data=prepared)
-        except KeyboardInterrupt:   # before the first epoch (fit itself turns Ctrl-C into history.interrupted)
-            print(f"Interrupted before training started; kept {out}/config.json.")
-            raise typer.Exit(130) from None
-        if run_id is not None:
-            recorder.outcome = run.history
-            runs.add_artifacts(run_id, [("config", str(out / "config.json")), ("history", str(out / "history.json"))])
+            if run_id is not None:
+                recorder.outcome = run.history
+                runs.add_artifacts(run_id, [("config", str(out / "config.json")),
+                                            ("history", str(out / "history.json"))])
+    except KeyboardInterrupt:
+        print(f"Interrupted {'before training started' if run is None else 'after training'}; kept "
+              f"{out}/config.json.")
+        raise typer.Exit(130) from None
     return run, run_id
 
 
@@ -239,7 +252,9 @@ def tour(
     """Run every program of the seed chapter (and with --labs every lab): a site of pages with figures, numbers
     and the claims each run supports, opened at OUT/index.html. Ctrl-C keeps the finished pages."""
     import sys
+    from nnlab._validation import check_seed
     from nnlab.tour import run_tour, select_labs
+    check_seed("seed", seed)
     chosen = select_labs(parse_names(only, "only") if only is not None else None)
     if only is not None and not labs:
         raise InvalidArgument("--only chooses among the labs: give --labs too.", "only")

@@ -22,12 +22,12 @@ def usecase(
                                                         "the tour and tests.")] = False,
 ):
     """Medical diagnosis (breast cancer) and handwritten digits: nnlab's MLP against scikit-learn, k-fold."""
-    from nnlab._validation import InvalidArgument, check_choice, check_int
+    from nnlab._validation import InvalidArgument, check_choice, check_seed
     from nnlab.labs.usecase import USECASES, run_usecase
     check_choice("dataset", dataset, [*USECASES, "all"])
     if folds < 2:
         raise InvalidArgument(f"--folds: cross-validation needs at least 2 folds. Got {folds} instead.", "folds")
-    check_int("seed", seed, minimum=0)
+    check_seed("seed", seed)
     out = out_dir(out)
     summary = run_usecase(out, None if dataset == "all" else [dataset], folds=folds, seed=seed, quick=quick)
     con = console()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab._validation import check_fraction, check_int
+from nnlab._validation import check_fraction, check_int, check_seed
 
 __all__ = ["check_args", "flip_labels"]
 
@@ -12,7 +12,7 @@ def check_args(name: str, n, noise, seed, max_noise: float = 1.0, min_n: int = 1
     owner = f"make_{name.replace('-', '_')}"
     check_int("n", n, owner, minimum=min_n)
     check_fraction("noise", noise, owner, high=max_noise, closed_high=True)
-    check_int("seed", seed, owner, minimum=0)
+    check_seed("seed", seed, owner)
 
 
 def flip_labels(y: np.ndarray, prob: float, rng: np.random.Generator, classes: tuple[int, int]) -> np.ndarray:

@@ -32,13 +32,23 @@ class PreparedData:
         return 0 if self.classes is None else len(self.classes)
 
 
-def prepare(cfg: DataConfig) -> PreparedData:
-    """Generate (or read) the data, split it with the config's seed, and standardise if asked."""
+def prepare(cfg: DataConfig, loss: str | None = None) -> PreparedData:
+    """Generate (or read) the data, split it with the config's seed, and standardise if asked.
+
+    ``loss`` (a key of LOSSES), when given, is the loss the data will train: one that only classifies makes a CSV's
+    labels class labels, so a label such as 1.5 fails naming its line rather than turning the data into a
+    regression task the loss cannot train.
+    """
     from nnlab.data import DATASETS, Standardizer, load_csv, make_dataset, to_class_indices, train_test_split
 
     stream = None
     if cfg.dataset == "csv":
-        X, y = load_csv(cfg.path)
+        from nnlab._validation import check_choice
+        from nnlab.training.losses import LOSSES
+        if loss is not None:
+            check_choice("loss", loss, LOSSES, "prepare")
+        classifies = loss is not None and "regression" not in LOSSES[loss].tasks
+        X, y = load_csv(cfg.path, labels="classes" if classifies else "auto")
         task = "classification" if y.dtype.kind == "i" else "regression"
         domain = float(np.abs(X).max()) * 1.1 if X.size else 1.0
     elif cfg.rng == "seedrandom":     # already in the Playground's shuffled order
@@ -53,6 +63,13 @@ def prepare(cfg: DataConfig) -> PreparedData:
     classes = None
     if task == "classification":
         y, classes = to_class_indices(y)
+        if len(classes) < 2 and cfg.dataset == "csv":
+            from nnlab.data.csv import CSVFormatError
+            raise CSVFormatError(cfg.path, None, f"column 'label' holds a single class, {classes[0]}; a classifier "
+                                                 "needs at least two.")
+        if len(classes) < 2:
+            raise InvalidArgument(f"Drawing {len(y)} point(s) from {cfg.dataset!r} gave a single class, "
+                                  f"{classes[0]}; a classifier needs at least two: draw more points.", "n")
     if cfg.test_fraction > 0 and stream is not None:     # the Playground cuts its shuffled points
         cut = int(np.floor(len(X) * (1.0 - cfg.test_fraction)))
         X_train, X_test, y_train, y_test = X[:cut], X[cut:], y[:cut], y[cut:]
@@ -62,7 +79,8 @@ def prepare(cfg: DataConfig) -> PreparedData:
         X_train, X_test, y_train, y_test = X, X[:0], y, y[:0]
     if len(X_train) == 0:
         raise InvalidArgument(f"The 'test_fraction' parameter of DataConfig leaves no training points "
-                              f"({len(X)} points, test_fraction {cfg.test_fraction}).", "test_fraction")
+                              f"({len(X)} points, test_fraction {cfg.test_fraction}).", "test_fraction",
+                              owner="DataConfig")
     if cfg.standardize:
         scaler = Standardizer().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)

@@ -17,7 +17,8 @@ def make_xor4(n: int = 4, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray
     """
     check_args("xor4", n, noise, seed, max_noise=1.0, min_n=4)
     if n % 4:
-        raise InvalidArgument(f"The 'n' parameter of make_xor4 must be a multiple of 4. Got {n!r} instead.", "n")
+        raise InvalidArgument(f"The 'n' parameter of make_xor4 must be a multiple of 4. Got {n!r} instead.", "n",
+                              owner="make_xor4", allowed="a multiple of 4", value=n)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     labels = np.array([-1, 1, 1, -1], dtype=np.int64)
     X = np.tile(corners, (n // 4, 1))
@@ -54,7 +55,8 @@ def make_spirals(n: int = 300, noise: float = 0.2, seed: int = 0, classes: int =
     check_int("classes", classes, "make_spirals", minimum=2)
     if n < classes:
         raise InvalidArgument(f"The 'n' parameter of make_spirals must be >= classes ({classes}). "
-                              f"Got {n!r} instead.", "n")
+                              f"Got {n!r} instead.", "n", owner="make_spirals",
+                              allowed=f"an integer >= the number of classes ({classes})", value=n)
     rng = np.random.default_rng(seed)
     counts = [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
     Xs, ys = [], []

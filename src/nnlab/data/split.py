@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlab._validation import NotFittedError, check_fraction, check_int
+from nnlab._validation import NotFittedError, check_fraction, check_seed
 
 __all__ = ["train_test_split", "Standardizer", "to_class_indices"]
 
@@ -17,7 +17,7 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.5, s
     ``X_train, X_test, y_train, y_test``; with ``test_fraction == 0`` the test arrays are empty.
     """
     check_fraction("test_fraction", test_fraction, "train_test_split")
-    check_int("seed", seed, "train_test_split", minimum=0)
+    check_seed("seed", seed, "train_test_split")
     order = np.random.default_rng(seed).permutation(len(X))
     cut = int(np.floor(len(X) * (1.0 - test_fraction)))
     train, test = order[:cut], order[cut:]

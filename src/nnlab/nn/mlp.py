@@ -85,7 +85,8 @@ def build_mlp(config: ModelConfig, seed: int | None = None) -> MLP:
     ``nn::seq().add(nn::linear(...))`` chain and PyTorch's own ``nn.Sequential`` do.
     """
     if seed is not None:
-        torch.manual_seed(seed)
+        from nnlab._validation import check_seed
+        torch.manual_seed(check_seed("seed", seed, "build_mlp", numpy_ok=True))
     return MLP(config)
 
 

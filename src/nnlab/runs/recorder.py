@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import platform
+import signal
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -60,26 +62,68 @@ def recorded_run(store: RunStore, config: dict, *, name: str | None = None, swee
     """Start a run in ``store``; yield ``(run_id, recorder)``; close it as finished, failed or interrupted.
 
     Inside the block, set ``recorder.outcome`` to the History to take its final metrics and status (a History
-    with ``interrupted=True`` closes the run as interrupted). An exception closes it as failed (Ctrl-C as
-    interrupted) and propagates.
+    with ``interrupted=True`` closes the run as interrupted). An exception closes it as failed and propagates;
+    Ctrl-C - a KeyboardInterrupt, or an exit with code 130, the shells' code for it - as interrupted.
+
+    The store writes that open and close the run hold a Ctrl-C back until they are done (see ``_HeldCtrlC``), so
+    whenever it comes the run ends up closed, and as interrupted unless it had already been closed.
     """
-    run_id = store.start_run(config, name=name, sweep_id=sweep_id, tags=list(tags), versions=versions)
-    recorder = RunRecorder(store, run_id)
-    recorder.outcome = None
+    run_id = None
     try:
+        with _HeldCtrlC():     # a Ctrl-C held here is raised on leaving, inside this try: the run is interrupted
+            run_id = store.start_run(config, name=name, sweep_id=sweep_id, tags=list(tags), versions=versions)
+            recorder = RunRecorder(store, run_id)
+            recorder.outcome = None
         yield run_id, recorder
-    except KeyboardInterrupt:
-        recorder.flush()
-        store.finish_run(run_id, "interrupted", error="interrupted (Ctrl-C)")
-        raise
     except BaseException as err:
-        recorder.flush()
-        store.finish_run(run_id, "failed", error="".join(traceback.format_exception_only(type(err), err)).strip())
+        if run_id is not None:
+            with _HeldCtrlC():
+                recorder.flush()
+                if _is_interrupt(err):
+                    store.finish_run(run_id, "interrupted", error="interrupted (Ctrl-C)")
+                else:
+                    store.finish_run(run_id, "failed",
+                                     error="".join(traceback.format_exception_only(type(err), err)).strip())
         raise
-    history = recorder.outcome
-    recorder.flush()
-    final = dict(history.final) if history is not None else {}
-    if history is not None:
-        final.update(epochs_run=history.epochs_run, wall_time_s=history.wall_time_s)
-    status = "interrupted" if history is not None and history.interrupted else "finished"
-    store.finish_run(run_id, status, final=final)
+    with _HeldCtrlC():
+        history = recorder.outcome
+        recorder.flush()
+        final = dict(history.final) if history is not None else {}
+        if history is not None:
+            final.update(epochs_run=history.epochs_run, wall_time_s=history.wall_time_s)
+        status = "interrupted" if history is not None and history.interrupted else "finished"
+        store.finish_run(run_id, status, final=final)
+
+
+def _is_interrupt(err: BaseException) -> bool:
+    """Ctrl-C, or what a shell made of it: SystemExit(130), or a CLI framework's exit exception with code 130."""
+    if isinstance(err, SystemExit):
+        return err.code == 130
+    return isinstance(err, KeyboardInterrupt) or (type(err).__name__ == "Exit" and getattr(err, "exit_code", 0) == 130)
+
+
+class _HeldCtrlC:
+    """Within ``with``, a Ctrl-C (SIGINT) is noted instead of acted on; on leaving, the handler that was in place
+    is back and a noted Ctrl-C goes to it (the default one raises KeyboardInterrupt right there).
+
+    Only in the main thread (the only one that may set signal handlers) and when a Python handler is in place;
+    otherwise it changes nothing.
+    """
+
+    def __enter__(self) -> "_HeldCtrlC":
+        self.previous, self.pending = None, False
+        handler = signal.getsignal(signal.SIGINT)
+        if threading.current_thread() is threading.main_thread() and callable(handler):
+            self.previous = handler
+            signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum, frame) -> None:
+        self.pending = True
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            if self.pending:
+                self.previous(signal.SIGINT, None)
+        return False

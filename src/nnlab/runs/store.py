@@ -15,12 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnlab._validation import InvalidArgument
+from nnlab._validation import InvalidArgument, check_seed
 from nnlab.runs.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 __all__ = ["RunStore", "RunStoreError", "Run", "STATUSES", "default_store_path"]
 
 STATUSES = ("running", "finished", "failed", "interrupted")
+_SQLITE_INTEGERS = range(-2**63, 2**63)      # an id outside SQLite's 64-bit integers cannot name a run
 FILENAME = "runs.sqlite"
 BUSY_TIMEOUT_MS = 60_000
 
@@ -158,13 +159,19 @@ class RunStore:
     # -- runs -------------------------------------------------------------------------------------------------
     def start_run(self, config: dict, *, name: str | None = None, sweep_id: str | None = None,
                   tags: list[str] = (), versions: dict | None = None) -> int:
-        """Record a new run as 'running'; returns its id."""
+        """Record a new run as 'running'; returns its id.
+
+        The config's ``train.seed`` (if any) must be a seed as the configs take it, an integer in [0, MAX_SEED]:
+        the store keeps it in a 64-bit column for filtering, besides the config JSON.
+        """
+        seed = config.get("train", {}).get("seed")
+        if seed is not None:
+            check_seed("seed", seed, "RunStore.start_run")
         cur = self._write(
             "INSERT INTO runs (name, sweep_id, status, config, dataset, seed, tags, versions, started_at, host, pid)"
             " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, sweep_id, json.dumps(config), config.get("data", {}).get("dataset"),
-             config.get("train", {}).get("seed"), json.dumps(list(tags)), json.dumps(versions or {}),
-             time.time(), socket.gethostname(), os.getpid()))
+            (name, sweep_id, json.dumps(config), config.get("data", {}).get("dataset"), seed,
+             json.dumps(list(tags)), json.dumps(versions or {}), time.time(), socket.gethostname(), os.getpid()))
         return cur.lastrowid
 
     def log_metrics(self, run_id: int, rows: list[tuple[int, str, float]]) -> None:
@@ -203,7 +210,7 @@ class RunStore:
         """Delete runs with their metrics and artifact records (files on disk stay); returns how many."""
         with self._transaction():
             n = 0
-            for rid in run_ids:
+            for rid in (r for r in run_ids if r in _SQLITE_INTEGERS):
                 n += self.conn.execute("DELETE FROM runs WHERE id = ?", (rid,)).rowcount
         return n
 
@@ -223,20 +230,25 @@ class RunStore:
                 sql += f" AND {column} = ?"
                 params.append(value)
         if ids is not None:
+            ids = [i for i in ids if i in _SQLITE_INTEGERS]
             sql += f" AND id IN ({','.join('?' * len(ids))})"
-            params += list(ids)
+            params += ids
         rows = [self._run(r) for r in self.conn.execute(sql + " ORDER BY id DESC", params)]
         return [r for r in rows if tag is None or tag in r.tags]
 
     def metrics(self, run_id: int) -> dict[str, list[tuple[int, float]]]:
         """name -> [(epoch, value), ...] in epoch order; NULL comes back as NaN."""
         out: dict[str, list[tuple[int, float]]] = {}
+        if run_id not in _SQLITE_INTEGERS:
+            return out
         for epoch, name, value in self.conn.execute(
                 "SELECT epoch, name, value FROM metrics WHERE run_id = ? ORDER BY name, epoch", (run_id,)):
             out.setdefault(name, []).append((epoch, math.nan if value is None else value))
         return out
 
     def artifacts(self, run_id: int) -> list[tuple[str, str]]:
+        if run_id not in _SQLITE_INTEGERS:
+            return []
         return self.conn.execute("SELECT kind, path FROM artifacts WHERE run_id = ? ORDER BY path",
                                  (run_id,)).fetchall()
 

@@ -44,17 +44,19 @@ def error_text(err: BaseException) -> str:
 def sized(trial: Trial, cache: dict | None = None):
     """``(config, data)``: the trial's data prepared and its model sized to it; raises what ``prepare`` raises.
 
-    ``cache`` (DataConfig -> PreparedData) lets trials on the same data share one preparation.
+    ``cache`` ((DataConfig, loss) -> PreparedData) lets trials on the same data share one preparation (the loss
+    decides whether a CSV's labels must be classes).
     """
     from nnlab.data.prepare import prepare
     from nnlab.training.losses import check_compatible
     from nnlab.training.run import sized_for_data
     cfg = trial.config
-    data = cache.get(cfg.data) if cache is not None else None
+    key = (cfg.data, cfg.train.loss)
+    data = cache.get(key) if cache is not None else None
     if data is None:
-        data = prepare(cfg.data)
+        data = prepare(cfg.data, loss=cfg.train.loss)
         if cache is not None:
-            cache[cfg.data] = data
+            cache[key] = data
     cfg = sized_for_data(cfg, data)
     check_compatible(cfg.train.loss, data.task, data.n_classes, cfg.model.output_size)
     return cfg, data

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab._validation import InvalidArgument
-from nnlab.config import PRESETS, DataConfig, ModelConfig, RunConfig, TrainConfig
+from nnlab._validation import MAX_SEED, InvalidArgument, read_text
+from nnlab.config import PRESETS, DataConfig, ModelConfig, RunConfig, TrainConfig, field_message
 
-__all__ = ["SweepSpec", "load_spec", "parse_spec", "FIELDS", "DISTRIBUTIONS", "SPEC_KEYS"]
+__all__ = ["SweepSpec", "load_spec", "parse_spec", "FIELDS", "DISTRIBUTIONS", "SPEC_KEYS", "MAX_TRIALS"]
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 # Every sweepable field path, e.g. "train.lr".
@@ -47,6 +48,7 @@ SPEC_KEYS = {"name": "the sweep id", "description": "free text", "base": "a pres
              "grid": "field path -> list of values", "random": "{trials, seed, params}",
              "seeds": "a list of seeds, or a count"}
 RANDOM_KEYS = ("trials", "seed", "params")
+MAX_TRIALS = 10_000     # a spec expands to at most this many trials (grid points x random draws x seeds)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
 
@@ -87,14 +89,13 @@ def _yaml_loader():
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and check a ``.yaml``/``.yml`` or ``.json`` spec file; its name defaults to the file's stem."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise InvalidArgument(f"Cannot read the sweep spec '{path}': {err.strerror or err}.", "spec") from None
+    text = read_text(path, "the sweep spec", "spec")
     if path.suffix.lower() in (".yaml", ".yml"):
         yaml, loader = _yaml_loader()
         try:
             values = yaml.load(text, Loader=loader)
+        except RecursionError:
+            raise InvalidArgument(f"The sweep spec '{path}' is nested too deeply to be a sweep spec.", "spec") from None
         except yaml.YAMLError as err:
             where = getattr(err, "problem_mark", None)
             line = f" at line {where.line + 1}" if where is not None else ""
@@ -106,6 +107,8 @@ def load_spec(path: str | Path) -> SweepSpec:
         except json.JSONDecodeError as err:
             raise InvalidArgument(f"The sweep spec '{path}' is not valid JSON: {err.msg} at line {err.lineno}.",
                                   "spec") from None
+        except RecursionError:
+            raise InvalidArgument(f"The sweep spec '{path}' is nested too deeply to be a sweep spec.", "spec") from None
     else:
         raise InvalidArgument(f"The sweep spec '{path}' must end in .yaml, .yml or .json. Got "
                               f"{path.suffix or 'no suffix'!r} instead.", "spec")
@@ -132,6 +135,10 @@ def parse_spec(values: Any, default_name: str = "sweep") -> SweepSpec:
     both = sorted(set(grid) & set(params))
     if both:
         raise _fail(f"field(s) {both} appear both in 'grid' and in 'random.params'; each field in one place.")
+    count = math.prod(len(v) for v in grid.values()) * max(trials, 1) * len(seeds or (0,))
+    if count > MAX_TRIALS:
+        raise _fail(f"the spec makes {count} trials (grid points x random trials x seeds); at most {MAX_TRIALS} are "
+                    "allowed. Split it into several sweeps.")
     description = values.get("description", "")
     return SweepSpec(name=name, base=base, grid=grid, random_trials=trials, random_seed=seed, random_params=params,
                      seeds=seeds, description=str(description))
@@ -160,7 +167,7 @@ def _base(value: Any) -> RunConfig:
     try:
         return PRESETS[preset].replace(**changes)
     except InvalidArgument as err:
-        raise _fail(f"'base': {err}") from None
+        raise _fail(f"'base': {field_message(err, 'base.')}") from None
 
 
 def check_path(path: Any, where: str) -> str:
@@ -183,7 +190,7 @@ def _check_value(base: RunConfig, path: str, value: Any, where: str) -> None:
     try:
         with_values(base, {path: value})
     except InvalidArgument as err:
-        raise _fail(f"field {path!r} in '{where}': {err}") from None
+        raise _fail(f"in '{where}': {field_message(err)}") from None
 
 
 def _grid(value: Any, base: RunConfig) -> dict[str, list]:
@@ -194,6 +201,9 @@ def _grid(value: Any, base: RunConfig) -> dict[str, list]:
         check_path(path, "grid")
         if not isinstance(values, list) or not values:
             raise _fail(f"field {path!r} in 'grid' needs a non-empty list of values. Got {values!r}.")
+        if len(values) > MAX_TRIALS:
+            raise _fail(f"field {path!r} in 'grid' lists {len(values)} values; a sweep has at most {MAX_TRIALS} "
+                        "trials.")
         for v in values:
             _check_value(base, path, v, "grid")
         grid[path] = list(values)
@@ -209,9 +219,10 @@ def _random(value: Any, base: RunConfig) -> tuple[int, int, dict]:
     if unknown:
         raise _fail(f"unknown key(s) {unknown} in 'random'; allowed keys are {list(RANDOM_KEYS)}.")
     trials, seed, params = value.get("trials"), value.get("seed", 0), value.get("params")
-    for key, v, low in (("trials", trials, 1), ("seed", seed, 0)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < low:
-            raise _fail(f"'random.{key}' must be an integer >= {low}. Got {v!r}.")
+    if not isinstance(trials, int) or isinstance(trials, bool) or not 1 <= trials <= MAX_TRIALS:
+        raise _fail(f"'random.trials' must be an integer in the range [1, {MAX_TRIALS}]. Got {trials!r}.")
+    if not _is_seed(seed):
+        raise _fail(f"'random.seed' must be an integer in the range [0, {MAX_SEED}]. Got {seed!r}.")
     if not isinstance(params, dict) or not params:
         raise _fail("'random.params' must map field paths to distributions such as {log_uniform: [0.0001, 0.1]}; "
                     f"distributions are {sorted(DISTRIBUTIONS)}. Got {params!r}.")
@@ -254,11 +265,15 @@ def _corners(kind: str, arg: list) -> list:
 def _seeds(value: Any) -> tuple[int, ...] | None:
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TRIALS:
         return tuple(range(value))
-    if isinstance(value, list) and value and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
-                                                 for s in value):
+    if isinstance(value, list) and value and all(_is_seed(s) for s in value):
         if len(set(value)) != len(value):
             raise _fail(f"'seeds' lists a seed twice: {value!r}.")
         return tuple(value)
-    raise _fail(f"'seeds' must be a count >= 1 or a list of distinct integers >= 0. Got {value!r}.")
+    raise _fail(f"'seeds' must be a count in the range [1, {MAX_TRIALS}] or a list of distinct integers in the "
+                f"range [0, {MAX_SEED}]. Got {value!r}.")
+
+
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEED

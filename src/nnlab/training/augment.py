@@ -53,4 +53,4 @@ def _check_augmentation(config: TrainConfig, X) -> None:
     if config.augment_shift and math.isqrt(d) ** 2 != d:
         from nnlab._validation import InvalidArgument
         raise InvalidArgument(f"The 'augment_shift' parameter of TrainConfig needs square images as inputs "
-                              f"(d = s * s pixels). Got inputs of {d} features.", "augment_shift")
+                              f"(d = s * s pixels). Got inputs of {d} features.", "augment_shift", owner="TrainConfig")

@@ -80,4 +80,4 @@ def check_compatible(loss: str, task: str, n_classes: int, output_size: int) -> 
     need = output_size_for(loss, task, n_classes)
     if output_size != need:
         raise InvalidArgument(f"The 'output_size' parameter of ModelConfig must be {need} for loss {loss!r} "
-                              f"on this data. Got {output_size!r} instead.", "output_size")
+                              f"on this data. Got {output_size!r} instead.", "output_size", owner="ModelConfig")

@@ -67,7 +67,7 @@ def train(config: RunConfig, observers=(), data: PreparedData | None = None) -> 
     from nnlab.training.engines.support import TORCH_FREE_INITS
     from nnlab.training.loop import fit
 
-    data = prepare(config.data) if data is None else data
+    data = prepare(config.data, loss=config.train.loss) if data is None else data
     config = sized_for_data(config, data)
     check_compatible(config.train.loss, data.task, data.n_classes, config.model.output_size)
     choice = choose_engine(config.train.engine, config.train, model_config=config.model, observers=observers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnlab._validation import InvalidArgument, check_int, check_positive
+from nnlab._validation import InvalidArgument, check_int, check_positive, check_seed
 
 __all__ = ["Settings", "QUICK", "FULL", "TASKS_2D", "METHODS", "SANITY_METHODS", "TABULAR_NAMES"]
 
@@ -23,7 +23,8 @@ def _subset(name: str, values, allowed) -> tuple[str, ...]:
     unknown = [v for v in values if v not in allowed]
     if unknown or not values:
         raise InvalidArgument(f"The '{name}' parameter of explain Settings must name one or more of "
-                              f"{list(allowed)}. Got {list(values)!r} instead.", name)
+                              f"{list(allowed)}. Got {list(values)!r} instead.", name, owner="explain Settings",
+                              allowed=f"one or more of {list(allowed)}", value=list(values))
     return values
 
 
@@ -57,7 +58,7 @@ class Settings:
     sharpness_n: int = 200                        # seed-circle points
 
     def __post_init__(self):
-        check_int("seed", self.seed, "explain Settings", minimum=0)
+        check_seed("seed", self.seed, "explain Settings")
         _subset("tasks", self.tasks, TASKS_2D)
         _subset("datasets", self.datasets, TABULAR_NAMES)
         _subset("methods", self.methods, METHODS)

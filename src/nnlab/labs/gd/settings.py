@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from nnlab._validation import InvalidArgument, check_choice, check_int, check_positive
+from nnlab._validation import InvalidArgument, check_choice, check_int, check_positive, check_seed
 from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS
 from nnlab.training.optimizers import OPTIMIZERS
@@ -76,7 +76,7 @@ class LabSettings:
     def __post_init__(self):
         check_positive("tol", self.tol)
         check_int("max_iter", self.max_iter)
-        check_int("seed", self.seed, minimum=0)
+        check_seed("seed", self.seed)
         if not isinstance(self.x0, (int, float)) or not math.isfinite(self.x0):
             raise InvalidArgument(f"The 'x0' parameter must be a finite number. Got {self.x0!r} instead.", "x0")
         if self.lrs is not None:

@@ -44,7 +44,8 @@ class Settings:
             check_choice("regularizers", name, REGULARIZERS, "regularize")
         for name, values in (("datasets", self.datasets), ("regularizers", self.regularizers)):
             if not values:
-                raise InvalidArgument(f"The '{name}' parameter of regularize must name at least one.", name)
+                raise InvalidArgument(f"The '{name}' parameter of regularize must name at least one.", name,
+                                      owner="regularize")
         check_int("seeds", self.seeds, "regularize")
         if self.epochs is not None:
             check_int("epochs", self.epochs, "regularize")
@@ -54,7 +55,8 @@ class Settings:
         for name in ("l2", "l1", "dropout", "patience", "jitter", "shift", "weight_lambdas"):
             values = getattr(self, name)
             if not values:
-                raise InvalidArgument(f"The '{name}' parameter of regularize must list at least one value.", name)
+                raise InvalidArgument(f"The '{name}' parameter of regularize must list at least one value.", name,
+                                      owner="regularize")
             for v in values:
                 if name == "dropout":
                     check_fraction("dropout", v, "regularize")

@@ -62,7 +62,7 @@ class Settings:
         check_int("seeds", self.seeds, "study")
         if self.seeds > 50:
             raise InvalidArgument(f"The 'seeds' parameter of study must be at most 50. Got {self.seeds!r} instead.",
-                                  "seeds")
+                                  "seeds", owner="study", allowed="an integer in the range [1, 50]", value=self.seeds)
         check_fraction("target", self.target, "study", low=0.5, high=1.0, closed_high=True)
         for lr in self.lrs:
             check_positive("lr", lr, "study")

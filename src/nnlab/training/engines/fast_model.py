@@ -88,8 +88,11 @@ class FastMLP:
         """The network ``nnlab.nn.build_mlp(config, seed)`` builds, with the same initial weights, bit for bit,
         for the inits in TORCH_FREE_INITS; no torch needed. (seed None draws as torch's default seed would not:
         it uses seed 0.)"""
+        from nnlab._validation import check_seed
         from nnlab.nn.activations import ACTIVATIONS as REGISTRY
         from nnlab.training.engines.torch_rng import init_linear_layers
+        if seed is not None:
+            seed = check_seed("seed", seed, "FastMLP.from_config", numpy_ok=True)
         if config.dropout > 0 or config.batch_norm:
             raise ValueError("the fast engine's MLP has no dropout or batch norm")
         if config.init not in TORCH_FREE_INITS:
