@@ -118,6 +118,28 @@ def test_play_trains_and_the_loss_falls(tab):
     assert t.problems == []
 
 
+def _set_hidden(page, hidden: bool) -> None:
+    """What the browser does when the tab goes to the background or comes back (Page Visibility API)."""
+    page.evaluate("h => { Object.defineProperty(document, 'hidden', {value: h, configurable: true}); "
+                  "document.dispatchEvent(new Event('visibilitychange')); }", hidden)
+
+
+def test_a_hidden_page_stops_training_and_a_shown_one_resumes(tab):
+    t = tab("seed=12")
+    t.page.click("#play")
+    t.wait("s.epoch > 100")
+    _set_hidden(t.page, True)
+    time.sleep(0.5)
+    hidden_at = t.stat("epoch")
+    time.sleep(1.0)
+    assert t.stat("epoch") == hidden_at             # headless Chromium keeps drawing: only the server paused
+    _set_hidden(t.page, False)
+    t.wait(f"s.epoch > {hidden_at + 100}")
+    t.page.click("#play")
+    t.wait("s.playing === false")
+    assert t.problems == []
+
+
 def test_a_seeded_url_reproduces_the_same_initial_loss(tab):
     shape = "networkShape=6,3&activation=relu&dataset=xor"
     a, b, c = tab(f"seed=4242&{shape}"), tab(f"seed=4242&{shape}"), tab(f"seed=4243&{shape}")

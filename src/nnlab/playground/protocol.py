@@ -104,6 +104,11 @@ class SetRate(_Strict):
     value: float = Field(ge=0, le=10)
 
 
+class Visibility(_Strict):
+    type: Literal["visibility"]
+    hidden: bool                                      # the page's document.hidden (Page Visibility API)
+
+
 class Focus(_Strict):
     type: Literal["focus"]
     node: Optional[str] = Field(None, max_length=16, pattern=r"^(in:\w+|\d+:\d+)$")   # "in:x" or "layer:unit"
@@ -139,7 +144,8 @@ class Import(_Strict):
     text: str = Field(max_length=LIMITS["upload_bytes"])
 
 
-Message = Annotated[Union[Configure, Simple, Step, SetRate, Focus, SetParam, AddPoint, Upload, Export, Import],
+Message = Annotated[Union[Configure, Simple, Step, SetRate, Visibility, Focus, SetParam, AddPoint, Upload, Export,
+                          Import],
                     Field(discriminator="type")]
 _ADAPTER = TypeAdapter(Message)
 

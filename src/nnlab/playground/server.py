@@ -1,10 +1,18 @@
 """The playground's web server: the static page and one WebSocket per browser tab.
 
-Each tab gets a Session. While playing, the server trains in chunks of about 5 ms (whole epochs, in a worker
-thread) and, between chunks, sends a frame once the page has drawn the previous one (its "ready") and 1/30 s
-has passed, so training never waits for drawing and frames never pile up. Every message is validated (``protocol.py``); a bad
-one (binary, not JSON, not an object, not a known message) gets ``{"type": "error"}`` back and the tab carries on. A
-tab's session is dropped when its socket closes; a client that goes away mid-message leaves nothing in the log.
+Each tab gets a Session. While playing, the server trains in chunks of about 5 ms (whole epochs) and, between
+chunks, sends a frame once the page has drawn the previous one (its "ready") and 1/30 s has passed, so training
+never waits for drawing and frames never pile up. Every message is validated (``protocol.py``); a bad one (binary,
+not JSON, not an object, not a known message) gets ``{"type": "error"}`` back and the tab carries on. A tab's
+session is dropped when its socket closes; a client that goes away mid-message leaves nothing in the log.
+
+A room on one machine: the compiled kernels release Python's lock, so tabs train in parallel on a pool of one
+thread per core, at a lower scheduling priority than the threads that draw frames and answer messages (a setting
+change is shown at once even when every core trains). Each tab's session has a lock: training, frames, exports
+and changes take turns, whole epochs at a time. A tab that is not drawing does not train: a page that reports
+itself hidden (Page Visibility) pauses at once, and one that has not acknowledged a frame for ``IDLE_PAUSE_S``
+seconds pauses until it does. A client that answers no ping for ``PING_INTERVAL_S + PING_TIMEOUT_S`` seconds, or
+does not take a message within ``SEND_TIMEOUT_S``, is dropped and its seat freed.
 
 At most ``max_sessions`` tabs (``nnlab playground --max-tabs``): one more is told why and closed with that reason.
 Bound to a loopback address, the server answers only requests whose ``Host`` names loopback (``127.0.0.1``,
@@ -13,10 +21,14 @@ also refused when its ``Origin`` is not the page's own.
 """
 
 import asyncio
+import functools
 import ipaddress
 import json
 import math
+import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,11 +38,32 @@ from nnlab._validation import InvalidArgument
 from nnlab.playground.protocol import (CLASSIC_ACTIVATIONS, LEARNING_RATES, LIMITS, REGULARIZATION_RATES,
                                        ProtocolError, Settings, parse_message)
 
-__all__ = ["create_app", "serve", "is_loopback", "exposure_warning"]
+__all__ = ["create_app", "serve", "is_loopback", "exposure_warning", "IDLE_PAUSE_S", "PING_INTERVAL_S",
+           "PING_TIMEOUT_S", "SEND_TIMEOUT_S"]
 
 STATIC = Path(__file__).parent / "static"
 CHUNK_S = 0.005                  # training between two looks at the page's state
 MAX_FPS = 30                     # frames sent per second at most; the rest of the time trains
+IDLE_PAUSE_S = 3.0               # a tab that acknowledged no frame for this long stops training until it does
+PING_INTERVAL_S = 2.0            # the server pings every client this often ...
+PING_TIMEOUT_S = 3.0             # ... and drops one that has not answered within this
+SEND_TIMEOUT_S = 5.0             # a message the client does not take within this drops it
+TRAINING_NICE = 5                # training threads yield to the threads that serve frames and messages (Linux)
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower priority than the rest of the process (Linux sets nice per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICE)
+    except (AttributeError, OSError):      # not Linux, or not permitted: the same priority as the others
+        pass
+
+
+@functools.cache
+def training_pool() -> ThreadPoolExecutor:
+    """The threads every tab's training chunks run on: one per core."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nnlab-train",
+                              initializer=_lower_priority)
 
 
 def is_loopback(host: str) -> bool:
@@ -153,7 +186,17 @@ class _Tab:
     def __init__(self, ws, limits: dict | None = None):
         self.ws, self.session, self.task = ws, None, None
         self.limits = limits or LIMITS
-        self.playing, self.drawn = False, True
+        self.playing, self.drawn, self.hidden = False, True, False
+        self.lock = threading.Lock()          # the session: one of training, a frame, an export, a change at a time
+        self.wake = asyncio.Event()           # a paused play loop waits on this (ready, shown, halted)
+        self.sent_at = 0.0                    # when the last frame went out
+
+    async def run(self, fn, *args, pool=None):
+        """``fn(*args)`` in a thread (``pool``, else the default one) holding the session's lock."""
+        def locked():
+            with self.lock:
+                return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(pool, locked)
 
     async def send(self, message: dict) -> None:
         try:
@@ -161,8 +204,8 @@ class _Tab:
         except ValueError:
             text = json.dumps(_finite(message))
         try:
-            await self.ws.send_text(text)
-        except Exception as err:       # WebSocketDisconnect, a closed transport, a close already sent
+            await asyncio.wait_for(self.ws.send_text(text), SEND_TIMEOUT_S)
+        except Exception as err:       # WebSocketDisconnect, a closed transport, a close already sent, a timeout
             raise _Gone() from err
 
     async def close(self, code: int, reason: str) -> None:
@@ -173,9 +216,10 @@ class _Tab:
             pass
 
     async def send_frame(self) -> None:
-        frame = await asyncio.to_thread(self.session.frame)
+        frame = await self.run(self.session.frame)
         frame["playing"] = self.playing
         self.drawn = False
+        self.sent_at = asyncio.get_running_loop().time()
         await self.send(frame)
 
     async def send_all(self) -> None:
@@ -185,6 +229,7 @@ class _Tab:
 
     async def halt(self) -> None:
         self.playing = False
+        self.wake.set()
         if self.task is not None:
             await self.task
             self.task = None
@@ -201,15 +246,23 @@ class _Tab:
             except _Gone:
                 pass
 
+    def unwatched(self, now: float) -> bool:
+        """Nobody draws this tab: its page is hidden, or it acknowledged no frame for IDLE_PAUSE_S."""
+        return self.hidden or (not self.drawn and now - self.sent_at > IDLE_PAUSE_S)
+
     async def _play(self) -> None:
         session, last = self.session, 0.0
         loop = asyncio.get_running_loop()
         while self.playing:
-            reason = await asyncio.to_thread(session.train_for, CHUNK_S, None, False)
+            if self.unwatched(loop.time()):            # train for nobody? wait for a ready, a shown page or a halt
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            reason = await self.run(session.train_for, CHUNK_S, None, False, pool=training_pool())
             if not reason and self.drawn and loop.time() - last >= 1 / MAX_FPS:
                 last = loop.time()
                 await self.send_frame()
-                reason = session.check_target()
+                reason = await self.run(session.check_target)
             if reason:
                 self.playing = False
                 await self.send_frame()
@@ -221,6 +274,10 @@ class _Tab:
         kind = msg.type
         if kind == "ready":
             self.drawn = True
+            self.wake.set()
+        elif kind == "visibility":
+            self.hidden = msg.hidden
+            self.wake.set()
         elif kind == "catalog":
             await self.send({**await asyncio.to_thread(catalog), "limits": self.limits})
         elif kind == "play":
@@ -230,19 +287,19 @@ class _Tab:
             await self.send_frame()
         elif kind == "step":
             await self.halt()
-            reason = await asyncio.to_thread(s.train_for, math.inf, msg.epochs)
+            reason = await self.run(s.train_for, math.inf, msg.epochs, pool=training_pool())
             await self.send_frame()
             if reason:
                 await self.send({"type": "stopped", "reason": reason, "message": s.stop_message})
         elif kind in ("set_lr", "set_reg_rate"):
             field = "learningRate" if kind == "set_lr" else "regularizationRate"
-            await asyncio.to_thread(s.configure, s.settings.model_copy(update={field: msg.value}))
+            await self.run(lambda: s.configure(s.settings.model_copy(update={field: msg.value})))
         elif kind == "focus":
             s.focus = msg.node
             if not self.playing:
                 await self.send_frame()
         elif kind == "export":
-            await self.send(await asyncio.to_thread(self.export, msg.what))
+            await self.send(await self.run(self.export, msg.what))
         else:
             await self.rebuild(msg)
 
@@ -265,20 +322,20 @@ class _Tab:
         resume = self.playing and kind in ("regenerate", "add_point", "set_param")
         await self.halt()
         if kind == "config":
-            await asyncio.to_thread(s.configure, msg.settings)
+            await self.run(s.configure, msg.settings)
         elif kind == "reset":
-            await asyncio.to_thread(s.reset)
+            await self.run(s.reset)
         elif kind == "regenerate":
-            await asyncio.to_thread(s.regenerate)
+            await self.run(s.regenerate)
         elif kind == "add_point":
-            await asyncio.to_thread(s.add_point, msg.x, msg.y, msg.label)
+            await self.run(s.add_point, msg.x, msg.y, msg.label)
         elif kind == "set_param":
-            s.set_param(msg.layer, msg.unit, msg.source, msg.value)
+            await self.run(s.set_param, msg.layer, msg.unit, msg.source, msg.value)
         elif kind == "upload_csv":
-            await asyncio.to_thread(self.upload, msg.text)
+            await self.run(self.upload, msg.text)
         elif kind == "import":
             from nnlab.playground.export import import_settings
-            await asyncio.to_thread(s.configure, import_settings(msg.text, s.settings))
+            await self.run(lambda: s.configure(import_settings(msg.text, s.settings)))
         if kind == "set_param":
             await self.send_frame()
         else:
@@ -413,7 +470,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
     import uvicorn
     app = create_app(max_sessions=max_tabs, loopback_only=is_loopback(host))
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_max_size=LIMITS["message_bytes"])
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_max_size=LIMITS["message_bytes"],
+                            ws_ping_interval=PING_INTERVAL_S, ws_ping_timeout=PING_TIMEOUT_S)
     server = uvicorn.Server(config)
 
     async def announce():

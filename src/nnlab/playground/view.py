@@ -40,7 +40,9 @@ def frame(session) -> dict:
     grid = feature_matrix(maps.grid_points(session.domain), session.settings.features)
     layers = _maps(session, grid)
     logits = layers[-1]
-    frame = {"type": "frame", "epoch": session.epoch, **session.metrics, "history": session.history[session.sent:],
+    s = session.settings
+    frame = {"type": "frame", "epoch": session.epoch, "learningRate": s.learningRate,
+             "regularizationRate": s.regularizationRate, **session.metrics, "history": session.history[session.sent:],
              "thumbs": maps.thumbnails(layers[:-1]),
              "weights": np.round(session.trainer.parameters().astype(np.float64), 4).tolist()}
     session.sent = len(session.history)

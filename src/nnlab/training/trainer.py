@@ -94,7 +94,12 @@ class _TorchStepper:
         saved = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            return [self.epoch() for _ in range(epochs)]
+            out = []
+            for _ in range(epochs):
+                out.append(self.epoch())
+                if not math.isfinite(out[-1][0]):
+                    break
+            return out
         finally:
             torch.set_num_threads(saved)
 
@@ -134,6 +139,8 @@ class _FastStepper:
             loss_sum, right = self.state.run(k, k.TRAIN, self.net, self.x, self.labels, self.targets, raw,
                                              self.perm, self.batch)
             out.append((loss_sum / self.n, right / self.n))
+            if not math.isfinite(out[-1][0]):
+                break
         return out
 
 
@@ -174,7 +181,6 @@ class _PlaygroundStepper:
         self.hyper = np.zeros(ck.N_CLASSIC_HYPER)
         self.hyper[ck.C_LR], self.hyper[ck.C_SLOPE] = config.lr, model.negative_slope
         self.set_penalties(config.l1, config.l2)
-        self.out = np.zeros(2)
 
     def set_lr(self, lr: float) -> None:
         self.hyper[self.ck.C_LR] = lr
@@ -204,12 +210,12 @@ class _PlaygroundStepper:
         return result
 
     def run(self, epochs: int):
-        out = []
-        for _ in range(epochs):
-            self.ck.classic_epoch(self.net.theta, self.grad, self.acc, self.dead, self.carry, self.sizes, self.acts,
-                                  self.hyper, self.x, self.t, self.batch, self.work, self.out)
-            out.append((self.out[0] / self.n, self.out[1] / self.n))
-        return out
+        """Up to ``epochs`` epochs in one compiled call (which releases Python's lock); stops after the first
+        non-finite loss."""
+        sums = np.zeros((epochs, 2))
+        done = self.ck.classic_epochs(epochs, self.net.theta, self.grad, self.acc, self.dead, self.carry, self.sizes,
+                                      self.acts, self.hyper, self.x, self.t, self.batch, self.work, sums)
+        return [(float(a) / self.n, float(b) / self.n) for a, b in sums[:done]]
 
 
 class Trainer:
@@ -251,14 +257,11 @@ class Trainer:
         Returns {"epoch": epochs so far, "loss": [per-epoch mean training loss], "train_accuracy": [...]
         (classification), "diverged": bool}. The losses are those of the training forward passes (``History.loss``).
         """
-        results = []
-        for _ in range(max(int(epochs), 0)):
-            (loss, accuracy), = self._impl.run(1)
-            results.append((loss, accuracy))
-            self.epoch_ += 1
-            if not math.isfinite(loss):
-                self.diverged_ = True
-                break
+        n = max(int(epochs), 0)
+        results = self._impl.run(n) if n else []
+        self.epoch_ += len(results)
+        if results and not math.isfinite(results[-1][0]):
+            self.diverged_ = True
         metrics = {"epoch": self.epoch_, "loss": [r[0] for r in results], "diverged": self.diverged_}
         if self.task == "classification":
             metrics["train_accuracy"] = [r[1] for r in results]

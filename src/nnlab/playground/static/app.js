@@ -34,7 +34,12 @@ const network = new Network($("network"), {
 // -- the socket --------------------------------------------------------------------------------------------
 const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
 function send(msg) { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); }
-ws.addEventListener("open", () => { send({ type: "catalog" }); send({ type: "config", settings: state.settings }); });
+ws.addEventListener("open", () => {
+  send({ type: "catalog" }); send({ type: "config", settings: state.settings });
+  if (document.hidden) send({ type: "visibility", hidden: true });
+});
+// A tab nobody looks at does not train: the server pauses while the page is hidden.
+document.addEventListener("visibilitychange", () => send({ type: "visibility", hidden: document.hidden }));
 // A closed socket: say why, in the server's words (its close reason, else the error it sent just before).
 const CLOSED = {
   1001: "The server is going away (it was stopped); reload the page once it runs again.",
@@ -167,6 +172,7 @@ function onFrame(f) {
   drawConfusion(f);
   if (f.playing && $("message").className !== "error") showMessage("", "");
   Object.assign(stats, { frames: stats.frames + 1, epoch: f.epoch, trainLoss: f.train_loss, testLoss: f.test_loss,
+    learningRate: f.learningRate,
     weights: f.weights, playing: f.playing, focus: !!f.focus, drawMs: (stats.drawMs || 0) + performance.now() - t0 });
   requestAnimationFrame(() => send({ type: "ready" }));
 }

@@ -14,6 +14,10 @@ how gradients become updates (``nn.ts`` ``oneStep``/``updateWeights``):
 Layout and codes are the fast engine's (``kernels.py``): x (d, n) float32, theta in torch's order, ``acts`` one
 code per layer including the output layer. Cached on disk like ``kernels.run_epoch``; numba keys that cache on
 this file only, so after changing ``kernels.forward``/``backward`` clear ``__pycache__/classic_kernels*``.
+
+The entry points release Python's interpreter lock while they run (``nogil``): the playground's tabs train in
+threads of one server process, and with the lock released they use every core. ``classic_epochs`` runs many
+epochs in one call, so a chunk of training holds the lock only to start and to return.
 """
 from __future__ import annotations
 
@@ -61,7 +65,7 @@ def _update(theta, acc, dead, sizes, hyper, count):
         acc[q] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def classic_epoch(theta, grad, acc, dead, carry, sizes, acts, hyper, x, t, batch, work, out):
     """One epoch (one pass over the n columns of ``x`` (d, n), targets ``t`` (n,)) of TF Playground's oneStep.
 
@@ -104,7 +108,20 @@ def classic_epoch(theta, grad, acc, dead, carry, sizes, acts, hyper, x, t, batch
     out[1] = correct
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def classic_epochs(epochs, theta, grad, acc, dead, carry, sizes, acts, hyper, x, t, batch, work, out):
+    """``epochs`` epochs of ``classic_epoch``; out (epochs, 2) gets each epoch's two sums, in order. Stops after
+    an epoch whose loss sum is not finite (the rows after it stay as they were)."""
+    one = np.zeros(2)
+    for e in range(epochs):
+        classic_epoch(theta, grad, acc, dead, carry, sizes, acts, hyper, x, t, batch, work, one)
+        out[e, 0], out[e, 1] = one[0], one[1]
+        if not np.isfinite(one[0]):
+            return e + 1
+    return epochs
+
+
+@njit(cache=True, nogil=True)
 def forward_all(theta, sizes, acts, slope, x, Z, A):
     """Every unit's activation for all n columns of ``x`` (d, n): A (sum(sizes[1:]) * n,), layer after layer,
     each block (units, n); Z likewise the pre-activations. For neuron maps and evaluation."""

@@ -10,7 +10,8 @@ The optimizer updates repeat torch.optim's single-tensor formulas operation by o
 ``run_epoch`` is the one entry point and the one function compiled with ``cache=True``: its machine code, the
 helpers inlined, is stored on disk beside this file (or in NUMBA_CACHE_DIR), so only the first process on a
 machine pays for compilation. The kernels stay in this one file on purpose: numba keys the cache on the
-entry point's own source file, so a helper in another file could change without the cache noticing.
+entry point's own source file, so a helper in another file could change without the cache noticing. It releases
+Python's interpreter lock while it runs (``nogil``), so threads train in parallel (the playground's tabs).
 Codes: positions in the tables of ``support.py`` (tests check that they agree).
 """
 from __future__ import annotations
@@ -473,7 +474,7 @@ def _gather(x, labels, targets, idx, xb, lb, tb):
             tb[c, i] = targets[c, idx[i]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_epoch(mode, theta, grad, s1, s2, sizes, acts, hyper, codes, x, labels, targets, raw, perm, batch,
               work, out, outputs):
     """The one compiled entry point. out = [loss sum, correct count] over the samples of ``x`` (d, n).
