@@ -329,3 +329,34 @@ def test_ctrl_c_after_the_run_is_recorded_but_before_its_first_epoch_is_interrup
 def test_a_size_too_big_for_memory_is_one_line_and_exit_2(tmp_path, args, start):
     shown = _one_line(nnlab(*args, "--no-record", "--out", str(tmp_path / "o")))
     assert shown.startswith(start), shown
+
+
+def test_reading_a_store_that_does_not_exist_creates_none(tmp_path):
+    typo = tmp_path / "nnlab-rnus"
+    for args in (("list",), ("show", "1"), ("compare", "1", "2"), ("rm", "1")):
+        assert _one_line(nnlab("runs", *args, "--store", str(typo))).startswith(
+            f"Error: --store: no run store at '{typo}': nothing was recorded there.")
+    assert not typo.exists()
+    fresh = nnlab("runs", "list", cwd=tmp_path)        # the default store, before any training: not an error
+    assert fresh.returncode == 0 and "No runs yet" in fresh.stdout
+    assert not (tmp_path / "nnlab-runs").exists()
+
+
+@pytest.mark.parametrize("args", [("gd", "--out", ""), ("gd", "--out="), ("runs", "list", "--store", "")])
+def test_an_empty_path_is_refused_not_taken_for_the_current_directory(tmp_path, args):
+    result = nnlab(*args, cwd=tmp_path)
+    assert _one_line(result) == f"Error: {args[-2] if args[-1] == '' else args[-1][:-1]} needs a path; got an empty one."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_device_or_a_pipe_named_as_a_file_is_refused_not_read_forever(tmp_path):
+    import os
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    out = str(tmp_path / "o")
+    assert _one_line(nnlab("train", "--config", "/dev/zero", "--out", out, timeout=60)) == \
+        "Error: --config: Cannot read the config file '/dev/zero': it is a device, not a regular file."
+    assert _one_line(nnlab("train", "--csv", "/dev/zero", "--out", out, timeout=60)) == \
+        "Error: --csv: Cannot load '/dev/zero': it is a device, not a regular file."
+    assert _one_line(nnlab("train", "--csv", str(fifo), "--out", out, timeout=60)) == \
+        f"Error: --csv: Cannot load '{fifo}': it is a pipe, not a regular file."

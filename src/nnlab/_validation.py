@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["InvalidArgument", "NotFittedError", "check_choice", "check_positive", "check_fraction",
            "check_nonneg", "check_int", "check_bool", "check_seed", "check_sizes", "MAX_SEED", "MAX_INT",
-           "decode_text", "undecodable", "read_text"]
+           "decode_text", "undecodable", "read_text", "read_user_file"]
 
 # The largest seed: torch's CPU generator (and so the fast engine's copy of it) keeps only a seed's low 32 bits,
 # so seeds 0 and 2**32 would start the same weights and batch order over different data. Every seed fits the
@@ -168,11 +168,25 @@ def undecodable(err: UnicodeDecodeError) -> str:
     return f"byte 0x{data[err.start]:02x} on line {line}"
 
 
+def read_user_file(path: str | Path) -> bytes:
+    """The bytes of a file a user named. Only a regular file is read: a device (/dev/zero), a pipe or a socket
+    would be read forever or block, so they raise ``OSError`` too, with ``strerror`` saying what the path is."""
+    import stat
+    path = Path(path)
+    mode = path.stat().st_mode                              # FileNotFoundError, PermissionError, ...
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "it is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        kind = "a pipe" if stat.S_ISFIFO(mode) else ("a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise OSError(0, f"it is {kind}, not a regular file")
+    return path.read_bytes()
+
+
 def read_text(path: str | Path, what: str, argument: str | None) -> str:
     """The text of the file ``path`` a user named (see :func:`decode_text`); a file that cannot be read or is not
     text raises InvalidArgument naming ``what`` ("the config file"), the path and ``argument``."""
     try:
-        data = Path(path).read_bytes()
+        data = read_user_file(path)
     except OSError as err:
         raise InvalidArgument(f"Cannot read {what} '{path}': {err.strerror or err}.", argument) from None
     try:

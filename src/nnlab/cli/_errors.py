@@ -11,7 +11,7 @@ import re
 from nnlab._validation import InvalidArgument
 from nnlab.cli._common import FLAGS
 
-__all__ = ["flag_of", "error_line", "usage_line", "parser_exceptions"]
+__all__ = ["flag_of", "error_line", "usage_line", "parser_exceptions", "empty_path"]
 
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false"}
 
@@ -128,3 +128,35 @@ def _value(err, name: str, args: list[str]):
         elif arg.startswith(name + "="):
             value = arg[len(name) + 1:]
     return value
+
+
+def empty_path(app, args: list[str]) -> str | None:
+    """The error line for a path option given an empty value (``--out ''``, ``--store=``), which the parser would
+    take as the current directory; None when there is none."""
+    import pathlib
+    import typing
+
+    import typer.main
+    options: set[str] = set()
+
+    def is_path(param) -> bool:
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        kind = getattr(param, "type", None)                   # typer before its own parameter classes
+        return (annotation is pathlib.Path or pathlib.Path in typing.get_args(annotation)
+                or type(kind).__name__ == "Path")
+
+    def walk(command):
+        for param in getattr(command, "params", ()):
+            if is_path(param):
+                options.update(o for o in param.opts if o.startswith("--"))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if (arg in options and i + 1 < len(args) and args[i + 1] == "") or (arg.endswith("=") and arg[:-1] in options):
+            name = arg.rstrip("=")
+            return f"{name} needs a path; got an empty one."
+    return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,8 +19,25 @@ StoreOption = Annotated[Optional[Path], typer.Option(
     "--store", help="Run store directory (default $NNLAB_STORE or ./nnlab-runs).")]
 
 
+def _missing(store: Path | None) -> str | None:
+    """Why the store to read does not exist, or None when it does. Reading never creates one: a mistyped --store
+    must not leave an empty store behind."""
+    from nnlab.runs.store import FILENAME, default_store_path
+    where = Path(store) if store is not None else default_store_path()
+    if (where if where.suffix == ".sqlite" else where / FILENAME).is_file():
+        return None
+    told = "" if store is not None else (" ($NNLAB_STORE)" if "NNLAB_STORE" in os.environ else " (the default)")
+    return (f"no run store at '{where}'{told}: nothing was recorded there. 'nnlab train' records its runs in "
+            "./nnlab-runs unless --store or $NNLAB_STORE names another place.")
+
+
 def _open(store: Path | None):
+    """The store to read; one that does not exist is refused with one line."""
+    from nnlab._validation import InvalidArgument
     from nnlab.runs import RunStore
+    missing = _missing(store)
+    if missing:
+        raise InvalidArgument(missing, "--store")
     return RunStore(store)
 
 
@@ -46,6 +64,9 @@ def runs_list(
     from nnlab.runs import STATUSES
     if status is not None:
         check_choice("status", status, STATUSES)
+    if store is None and _missing(None):          # nothing trained here yet: not an error
+        console().print(f"No runs yet: {_missing(None)}")
+        return
     with _open(store) as s:
         runs = s.list(status=status, dataset=dataset, tag=tag)
         table = Table(title=f"runs in {s.file}")

@@ -40,15 +40,13 @@ def load_csv(path: str | Path, labels: str = "auto") -> tuple[np.ndarray, np.nda
 
     Any other problem raises :class:`CSVFormatError` naming the line.
     """
-    from nnlab._validation import check_choice, decode_text, undecodable
+    from nnlab._validation import check_choice, decode_text, read_user_file, undecodable
     check_choice("labels", labels, LABELS, "load_csv")
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_user_file(path)
     except FileNotFoundError:
         raise CSVFormatError(path, None, "no such file.") from None
-    except IsADirectoryError:
-        raise CSVFormatError(path, None, "it is a directory, not a file.") from None
     except OSError as err:
         raise CSVFormatError(path, None, f"{err.strerror}.") from None
     try:
