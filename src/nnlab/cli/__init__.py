@@ -17,7 +17,8 @@ from nnlab.cli._common import app
 
 # Command modules, in help order; each registers its commands on `app` when imported.
 _COMMAND_MODULES = ("seed", "datasets", "runs", "gd", "approx", "usecase", "history", "sweep", "matmul", "explain",
-                    "gradflow", "regularize", "study", "precision", "playground")
+                    "gradflow", "regularize", "study", "precision", "conv", "sequence", "attention", "generative",
+                    "playground")
 for _name in _COMMAND_MODULES:
     if importlib.util.find_spec(f"nnlab.cli.{_name}") is not None:
         importlib.import_module(f"nnlab.cli.{_name}")
