@@ -8,7 +8,7 @@ TORCH  := torch==2.13.0
 WHEELS := /opt/wheels
 OUT    ?= results
 
-.PHONY: setup run test docs bench bench-full bench-widget bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
+.PHONY: setup run test lint docs bench bench-full bench-widget bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# Lint and import order (ruff, configured in pyproject.toml) and type checks of the core (mypy).
+lint: setup
+	$(PY) -m ruff check src tests benchmarks docs
+	$(PY) -m mypy
 
 # The documentation site into site/: every lab page is made anew from a quick run of the lab (about 2 minutes).
 docs: setup

@@ -31,13 +31,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nnlab.tour import cpu_model
 from nnlab.data import make_dataset
-from nnlab.scratch import (HandMLP, ScalarMLP, TensorMLP, Value, init_params, load_digits_split,
-                           make_scratch_optimizer, relative_error)
-from nnlab.scratch import graph
+from nnlab.scratch import (
+    HandMLP,
+    ScalarMLP,
+    TensorMLP,
+    Value,
+    graph,
+    init_params,
+    load_digits_split,
+    make_scratch_optimizer,
+    relative_error,
+)
 from nnlab.scratch.params import params_to_torch
 from nnlab.scratch.scalar_nn import cross_entropy as scalar_cross_entropy
+from nnlab.tour import cpu_model
 
 LR = 0.1
 ENGINES = ["scalar engine (Value)", "tensor engine (Tensor)", "hand-written MLP (NumPy)", "PyTorch float64",

@@ -30,7 +30,7 @@ RESULTS = Path(__file__).parent / "results"
 def full_args(args: tuple[str, ...]) -> list[str]:
     """A lab's tour arguments without its quick settings."""
     out, skip = [], False
-    for i, a in enumerate(args):
+    for a in args:
         if skip:
             skip = False
             continue

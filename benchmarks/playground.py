@@ -232,8 +232,8 @@ def single(browser, base: str, args) -> list[str]:
                      f"{loss:.4f} |")
     lines += ["", "Epochs/s counts whole passes over the 250 training points (25 updates each at batch 10). A frame "
               "is sent only after the page has drawn the previous one, at most 30 per second; meanwhile the server "
-              "trains in chunks of about 5 ms. Each frame carries the 100 x 100 output map, every neuron's 20 x 20 map, all "
-              "weights and one chart point (the train and test loss at that epoch).", ""]
+              "trains in chunks of about 5 ms. Each frame carries the 100 x 100 output map, every neuron's 20 x 20 "
+              "map, all weights and one chart point (the train and test loss at that epoch).", ""]
     return lines
 
 

@@ -46,7 +46,8 @@ def tf32(enabled: bool):
 
 
 def time_matmul(n: int, dtype, device: str, seconds: float) -> float:
-    """Median seconds of one n x n product (after 0.2 s of warm-up), repeated for about ``seconds``, at least 5 times."""
+    """Median seconds of one n x n product (after 0.2 s of warm-up), repeated for about ``seconds``, at least 5
+    times."""
     g = torch.Generator(device="cpu").manual_seed(0)
     a = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
     b = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
@@ -112,14 +113,17 @@ def report(mm: list[dict], tr: list[dict], quick: bool, load: tuple) -> str:
              f"{datetime.date.today()}; CPU {cpu_model()} (bf16 flags: {', '.join(cpu_bf16_flags()) or 'none'}); "
              f"GPU {cuda or 'none (the CUDA rows are left out)'}; torch {torch.__version__}, 1 CPU thread; "
              f"load average before {load[0]:.1f}.", "",
-             "## One n x n matrix product", "", "| device | dtype | n | GFLOP/s | vs fp32 |", "|---|---|---:|---:|---:|"]
+             "## One n x n matrix product", "", "| device | dtype | n | GFLOP/s | vs fp32 |",
+             "|---|---|---:|---:|---:|"]
     lines += [f"| {r['device']} | {r['dtype']} | {r['n']} | {r['gflops']:.1f} | {r['vs_fp32']:.2f}x |" for r in mm]
     lines += ["", "## Training (nnlab.training.fit, same initial weights in every precision)", "",
-              "| workload | device | precision | epochs | ms/epoch | speed-up vs fp32 | final train loss | test accuracy |",
+              "| workload | device | precision | epochs | ms/epoch | speed-up vs fp32 | final train loss | "
+              "test accuracy |",
               "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in tr:
         acc = "-" if r["test_accuracy"] is None else f"{100 * r['test_accuracy']:.1f} %"
-        lines.append(f"| {r['workload']} | {r['device']} | {r['precision']} | {r['epochs']} | {r['ms_per_epoch']:.2f} | "
+        lines.append(f"| {r['workload']} | {r['device']} | {r['precision']} | {r['epochs']} | "
+                     f"{r['ms_per_epoch']:.2f} | "
                      f"{r['speedup']:.2f}x | {r['final_loss']:.4g} | {acc} |")
     lines += ["", "bf16 pays off only where matrix products dominate and the CPU has bf16 instructions (avx512_bf16, "
               "AMX); on small nets autocast's casts cost more than they save. On a GPU, TF32 and the 16-bit formats "

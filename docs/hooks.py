@@ -39,7 +39,7 @@ def lab_page(name: str, title: str, out: Path, full: dict | None, notebook: str 
     from nnlab.labs import run
     from nnlab.tour import LABS as TOUR
 
-    result = run(name, out=out, quick=True)
+    run(name, out=out, quick=True)
     args = next(lab.args for lab in TOUR if lab.name == name)
     idea = (importlib.import_module(MODULES[name]).__doc__ or "").strip().split("\n\n")[0]
     lines = [f"# {title}", "", " ".join(idea.split()), "", "## Running it", "",

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from labcheck import check_lab_outputs, run_lab
 from nnlab._validation import InvalidArgument
 from nnlab.labs.approx import QUICK, TARGETS, Settings
 from nnlab.labs.approx.experiments import fit_width, loglog_slope, relu_kinks
 from nnlab.labs.approx.sawtooth import deep_sawtooth_net, deep_sawtooth_params, sawtooth, shallow_sawtooth_params
 from nnlab.labs.approx.targets import sample
-from labcheck import check_lab_outputs, run_lab
 
 
 def test_targets_are_sampled_on_the_interval():

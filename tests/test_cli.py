@@ -337,7 +337,10 @@ def test_reading_a_store_that_does_not_exist_creates_none(tmp_path):
         assert _one_line(nnlab("runs", *args, "--store", str(typo))).startswith(
             f"Error: --store: no run store at '{typo}': nothing was recorded there.")
     assert not typo.exists()
-    fresh = nnlab("runs", "list", cwd=tmp_path)        # the default store, before any training: not an error
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "NNLAB_STORE"}
+    fresh = subprocess.run(NNLAB + ["runs", "list"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    # the default store, before any training: not an error
     assert fresh.returncode == 0 and "No runs yet" in fresh.stdout
     assert not (tmp_path / "nnlab-runs").exists()
 
@@ -345,7 +348,8 @@ def test_reading_a_store_that_does_not_exist_creates_none(tmp_path):
 @pytest.mark.parametrize("args", [("gd", "--out", ""), ("gd", "--out="), ("runs", "list", "--store", "")])
 def test_an_empty_path_is_refused_not_taken_for_the_current_directory(tmp_path, args):
     result = nnlab(*args, cwd=tmp_path)
-    assert _one_line(result) == f"Error: {args[-2] if args[-1] == '' else args[-1][:-1]} needs a path; got an empty one."
+    flag = args[-2] if args[-1] == "" else args[-1][:-1]
+    assert _one_line(result) == f"Error: {flag} needs a path; got an empty one."
     assert list(tmp_path.iterdir()) == []
 
 

@@ -23,7 +23,8 @@ def test_seed_preset_is_the_seeds_program():
 
 
 def test_configs_are_frozen():
-    with pytest.raises(Exception):
+    import dataclasses
+    with pytest.raises(dataclasses.FrozenInstanceError):
         TrainConfig().lr = 1.0
 
 

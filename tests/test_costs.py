@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from labcheck import check_lab_outputs
 from nnlab.labs.architectures import ARCHITECTURES, build, example_inputs
 from nnlab.labs.architectures.counting import profile
 from nnlab.labs.architectures.formulas import encoder_layer_macs, gpt_forward_macs_per_token, gpt_params
 from nnlab.labs.architectures.published import PUBLISHED
-
-from labcheck import check_lab_outputs
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]

@@ -2,9 +2,26 @@ import numpy as np
 import pytest
 
 from nnlab._validation import InvalidArgument
-from nnlab.data import (DATASETS, CSVFormatError, Standardizer, load_csv, make_circle, make_dataset, make_gauss,
-                        make_moons, make_reg_gauss, make_reg_plane, make_seed_circle, make_seed_linear, make_spiral,
-                        make_spirals, make_xor, make_xor4, to_class_indices, train_test_split)
+from nnlab.data import (
+    DATASETS,
+    CSVFormatError,
+    Standardizer,
+    load_csv,
+    make_circle,
+    make_dataset,
+    make_gauss,
+    make_moons,
+    make_reg_gauss,
+    make_reg_plane,
+    make_seed_circle,
+    make_seed_linear,
+    make_spiral,
+    make_spirals,
+    make_xor,
+    make_xor4,
+    to_class_indices,
+    train_test_split,
+)
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))

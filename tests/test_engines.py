@@ -266,7 +266,9 @@ def test_a_cosine_schedule_follows_torch_on_both_engines(optimizer):
 
 def test_the_cosine_schedule_is_the_formula_and_changes_training():
     import math
+
     import torch
+
     from nnlab.nn import build_mlp
     from nnlab.training import fit
     from nnlab.training.schedules import lr_at
@@ -294,14 +296,14 @@ def test_the_cosine_schedule_is_the_formula_and_changes_training():
 
 def test_an_unknown_schedule_is_refused_and_the_trainer_and_batched_sweeps_do_not_take_one():
     from nnlab._validation import InvalidArgument
-    from nnlab.sweeps.executors import unsupported
     from nnlab.config import RunConfig
+    from nnlab.sweeps.executors import unsupported
     with pytest.raises(InvalidArgument, match="lr_schedule"):
         TrainConfig(lr_schedule="step")
     cfg = RunConfig(train=TrainConfig(lr_schedule="cosine"))
     assert unsupported(cfg) == "lr schedule cosine"
-    from nnlab.training.trainer import Trainer
     from nnlab.nn import build_mlp
+    from nnlab.training.trainer import Trainer
     X, y = make_seed_circle(50, seed=0)
     with pytest.raises(InvalidArgument, match="lr_schedule"):
         Trainer(build_mlp(ModelConfig(hidden_sizes=(4,)), seed=0), X, y, TrainConfig(lr_schedule="cosine"))

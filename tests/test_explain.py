@@ -10,10 +10,22 @@ from nnlab.config import ModelConfig, TrainConfig
 from nnlab.labs.explain import QUICK, Settings
 from nnlab.labs.explain.hidden import hidden_activations, neuron_maps, pca_2d, probe_accuracy_per_layer
 from nnlab.labs.explain.models import Snapshots, train_2d
-from nnlab.labs.explain.sharpness import (SharpnessRun, full_hessian, hessian_vector_product,
-                                          power_iteration_check, sharpness_study, top_eigenvalue)
-from nnlab.labs.explain.spectra import (SpectrumTracker, default_init_variance, effective_rank, ks_distance,
-                                        mp_density, mp_edges)
+from nnlab.labs.explain.sharpness import (
+    SharpnessRun,
+    full_hessian,
+    hessian_vector_product,
+    power_iteration_check,
+    sharpness_study,
+    top_eigenvalue,
+)
+from nnlab.labs.explain.spectra import (
+    SpectrumTracker,
+    default_init_variance,
+    effective_rank,
+    ks_distance,
+    mp_density,
+    mp_edges,
+)
 from nnlab.nn import build_mlp
 from nnlab.training import fit
 

@@ -7,9 +7,19 @@ import torch
 
 from nnlab.labs.explain import QUICK
 from nnlab.labs.explain.attribution_study import explain_dataset
-from nnlab.labs.explain.attributions import (TorchClassifier, as_float64, gradient_x_input, ig_completeness_rel_error,
-                                             integrated_gradients, kernel_shap, logits, permutation, rank_agreement,
-                                             saliency, shap_additivity_abs_error)
+from nnlab.labs.explain.attributions import (
+    TorchClassifier,
+    as_float64,
+    gradient_x_input,
+    ig_completeness_rel_error,
+    integrated_gradients,
+    kernel_shap,
+    logits,
+    permutation,
+    rank_agreement,
+    saliency,
+    shap_additivity_abs_error,
+)
 from nnlab.labs.explain.models import TABULAR, train_tabular
 from nnlab.labs.explain.sanity import SANITY_THRESHOLD, map_rank_correlation, randomized, sanity_check
 

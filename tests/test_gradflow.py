@@ -5,6 +5,7 @@ import pytest
 import torch
 from torch import nn
 
+from labcheck import check_lab_outputs, run_lab
 from nnlab._validation import InvalidArgument
 from nnlab.config import ModelConfig, TrainConfig
 from nnlab.labs.gradflow import QUICK, Settings
@@ -14,8 +15,6 @@ from nnlab.labs.gradflow.training import Net, load_data, train_net
 from nnlab.labs.gradflow.variance import measure, ratio_per_layer
 from nnlab.nn import build_mlp
 from nnlab.nn.mlp import Residual
-from labcheck import check_lab_outputs, run_lab
-
 
 # -- variances at initialisation ----------------------------------------------------------------------------------
 

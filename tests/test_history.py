@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from labcheck import check_lab_outputs
 from nnlab._validation import InvalidArgument
 from nnlab.labs.history import ERAS, KINDS, load_timeline, timeline_text
 from nnlab.labs.history.figure import A4_WIDTH_IN, layout_problems, plot_timeline, spread_labels, text_overlaps
-
-from labcheck import check_lab_outputs
 from pixels import colour_count
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"

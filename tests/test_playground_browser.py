@@ -18,7 +18,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 if not os.path.exists(CHROMIUM):   # pragma: no cover - CI installs chromium
     warnings.warn(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing; the playground's page is untested "
-                  "(apt-get install -y --no-install-recommends chromium).", UserWarning)
+                  "(apt-get install -y --no-install-recommends chromium).", UserWarning, stacklevel=1)
     pytest.skip(f"{CHROMIUM} missing: playground browser tests not run", allow_module_level=True)
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -33,6 +33,7 @@ def _free_port():
 @pytest.fixture(scope="module")
 def base_url():
     import uvicorn
+
     from nnlab.playground.server import create_app
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="error"))
@@ -291,6 +292,7 @@ def test_a_playground_seed_url_gives_the_playgrounds_first_weights(tab):
 def one_tab_server():
     """A server that takes one tab (``--max-tabs 1``)."""
     import uvicorn
+
     from nnlab.playground.server import create_app
     app = create_app(max_sessions=1)
     port = _free_port()

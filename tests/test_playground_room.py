@@ -108,6 +108,7 @@ def test_the_kernels_release_the_interpreters_lock():
 
 def test_a_tab_that_stops_acknowledging_frames_stops_training_and_costs_no_cpu(server):
     from websockets.sync.client import connect
+
     from nnlab.playground.server import IDLE_PAUSE_S
     with connect(server.url) as ws:
         _until(ws, "hello")
@@ -155,6 +156,7 @@ time.sleep(600)
 
 def test_a_frozen_client_is_dropped_within_seconds_and_its_seat_freed():
     from websockets.sync.client import connect
+
     from nnlab.playground.server import PING_INTERVAL_S, PING_TIMEOUT_S
     srv = Server("--max-tabs", "1")
     client = subprocess.Popen([sys.executable, "-c", _FROZEN_CLIENT, srv.url], stdout=subprocess.PIPE, text=True)

@@ -4,10 +4,17 @@ session, the message schemas and the WebSocket server.
 References: ``fit`` for the Trainer (bit for bit on the torch and fast engines); for classic mode, a scalar
 float64 transcription of the Playground's ``nn.ts`` (forward, backProp, updateWeights, oneStep) below.
 """
+import base64
+import contextlib
 import copy
 import json
 import math
+import os
+import signal
 import socket
+import struct
+import subprocess
+import sys
 import threading
 import time
 
@@ -82,6 +89,7 @@ def _copy_layers(net):
 @pytest.mark.parametrize("engine", ["torch", "fast"])
 def test_stepping_n_then_m_epochs_equals_fit_for_n_plus_m(engine):
     import torch
+
     from nnlab.nn import build_mlp
     from nnlab.training import fit
     X, y = make_dataset("circle", seed=1)
@@ -194,6 +202,7 @@ def test_a_playground_seed_gives_the_playgrounds_own_data_weights_reset_and_rege
     # JavaScript in tests/data/tf_playground_stream.json.
     import json
     from pathlib import Path
+
     from nnlab.data.playground_stream import playground_stream
     ref = json.loads((Path(__file__).parent / "data" / "tf_playground_stream.json").read_text())["datasets"]["circle"]
     s = Session(Settings(seed=14372))
@@ -310,6 +319,7 @@ def _free_port():
 @pytest.fixture(scope="module")
 def server():
     import uvicorn
+
     from nnlab.playground.server import create_app
     app = create_app(max_sessions=2)
     port = _free_port()
@@ -421,13 +431,6 @@ def test_the_server_refuses_sockets_from_other_sites(server):
 
 # -- a classroom on one server: the tab limit, the Host rule, bad frames, vanishing clients -------------------
 
-import base64
-import contextlib
-import os
-import signal
-import struct
-import subprocess
-import sys
 
 
 @contextlib.contextmanager

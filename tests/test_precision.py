@@ -66,6 +66,7 @@ def test_cuda_training(precision):
 def test_precision_lab_quick(tmp_path):
     import subprocess
     import sys
+
     from labcheck import check_lab_outputs
     result = subprocess.run([sys.executable, "-m", "nnlab.cli", "precision", "--quick", "--out", str(tmp_path)],
                             capture_output=True, text=True, timeout=300)

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 
+from labcheck import check_lab_outputs, run_lab
 from nnlab._validation import InvalidArgument
 from nnlab.config import ModelConfig, TrainConfig
 from nnlab.nn import build_mlp
 from nnlab.training import Observer, evaluate, fit
 from nnlab.training.loop import _penalty, augment_inputs, augmentation_rng
-from labcheck import check_lab_outputs, run_lab
 
 
 def _weights_and_biases(model):

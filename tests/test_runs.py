@@ -233,6 +233,7 @@ def test_cli_refuses_a_foreign_store_with_one_line(tmp_path):
 def test_tensorboard_log_can_be_read_back(tmp_path):
     pytest.importorskip("tensorboard")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
     from nnlab.runs.tensorboard import TensorBoardLogger
     logger = TensorBoardLogger(tmp_path / "tb")
     for epoch in (1, 2, 3):

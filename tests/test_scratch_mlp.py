@@ -10,7 +10,8 @@ from nnlab.config import ModelConfig
 from nnlab.nn import ACTIVATIONS, build_mlp
 from nnlab.scratch.gradcheck import central_differences, relative_error
 from nnlab.scratch.mlp import HandMLP, softmax_cross_entropy
-from nnlab.scratch.scalar_nn import ScalarMLP, cross_entropy as scalar_cross_entropy
+from nnlab.scratch.scalar_nn import ScalarMLP
+from nnlab.scratch.scalar_nn import cross_entropy as scalar_cross_entropy
 from nnlab.scratch.tensor_mlp import TensorMLP
 from nnlab.scratch.value import Value
 

@@ -14,7 +14,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 
 if not os.path.exists(CHROMIUM):   # pragma: no cover - CI installs chromium
-    warnings.warn(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing; the tour's site is untested.", UserWarning)
+    warnings.warn(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing; the tour's site is untested.", UserWarning,
+                  stacklevel=1)
     pytest.skip(f"{CHROMIUM} missing: site browser tests not run", allow_module_level=True)
 
 playwright = pytest.importorskip("playwright.sync_api")

@@ -7,12 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from labcheck import check_lab_outputs, run_lab
 from nnlab._validation import InvalidArgument
 from nnlab.labs.study import QUICK, Settings, binary_datasets
 from nnlab.labs.study.grid import Trial, diverged, epochs_to_target, mean_std, run_grid
 from nnlab.labs.study.sensitivity import best_cells, per_batch_size, sensitivity_spec, summarize_cells
-
-from labcheck import check_lab_outputs, run_lab
 
 
 def _trial(loss, acc=(), final_loss=0.1, final_acc=0.9, **params) -> Trial:

@@ -7,12 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab.labs.usecase import USECASES, load_usecase
-from nnlab.labs.usecase_eval import (CVResult, cross_validate, expected_calibration_error, fold_metrics,
-                                     paired_difference, wilson_interval)
-from nnlab.labs.usecase_models import MODELS, NnlabMLP
-
 from labcheck import check_lab_outputs
+from nnlab.labs.usecase import USECASES, load_usecase
+from nnlab.labs.usecase_eval import (
+    CVResult,
+    cross_validate,
+    expected_calibration_error,
+    fold_metrics,
+    paired_difference,
+    wilson_interval,
+)
+from nnlab.labs.usecase_models import MODELS, NnlabMLP
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
@@ -126,8 +131,9 @@ def test_exported_model_loads_back_and_predicts_the_same(run):
     assert d["same_predictions_state_dict"] and d["max_abs_diff_state_dict"] == 0.0
     assert d["same_predictions_torchscript"] and d["max_abs_diff_torchscript"] == 0.0
     assert set(d["files"]) == {"model.json", "weights.pt", "model.torchscript.pt"}
-    from nnlab.labs.usecase_deploy import load_model
     import torch
+
+    from nnlab.labs.usecase_deploy import load_model
     X, y, _, _ = load_usecase("breast-cancer")
     with torch.no_grad():
         p = load_model(out / "breast-cancer_model")(torch.as_tensor(X, dtype=torch.float32)).numpy()

@@ -54,7 +54,9 @@ def test_dataset_plot_shows_both_classes(tmp_path, name):
 
 def test_the_gradient_heatmap_shows_nan_and_zero_as_what_they_are():
     from types import SimpleNamespace
+
     from matplotlib.colors import to_rgba
+
     from nnlab.viz.gradients import NON_FINITE, plot_gradient_heatmap
     norms = np.array([[1.0, 0.1, 0.0], [2.0, np.nan, np.inf]])
     capture = SimpleNamespace(norms=norms, layer_names=["layer 1", "layer 2"], last_flat=np.array([0.1, 0.2]))

@@ -15,8 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab._validation import (InvalidArgument, check_bool, check_choice, check_fraction, check_int, check_nonneg,
-                               check_positive, check_seed, check_sizes, read_text)
+from nnlab._validation import (
+    InvalidArgument,
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_nonneg,
+    check_positive,
+    check_seed,
+    check_sizes,
+    read_text,
+)
 
 __all__ = ["DataConfig", "ModelConfig", "TrainConfig", "RunConfig", "PRESETS"]
 
@@ -120,9 +130,9 @@ class TrainConfig:
 
     def __post_init__(self):
         from nnlab.training.engines import ENGINES
-        from nnlab.training.precision import DEVICES, PRECISIONS
         from nnlab.training.losses import LOSSES
         from nnlab.training.optimizers import OPTIMIZERS
+        from nnlab.training.precision import DEVICES, PRECISIONS
         check_choice("optimizer", self.optimizer, OPTIMIZERS, "TrainConfig")
         check_positive("lr", self.lr, "TrainConfig")
         from nnlab.training.schedules import LR_SCHEDULES
@@ -188,7 +198,7 @@ class RunConfig:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, values: Any) -> "RunConfig":
+    def from_dict(cls, values: Any) -> RunConfig:
         if not isinstance(values, dict):
             raise InvalidArgument(f"A run config must be a JSON object. Got {values!r} instead.", "config")
         unknown = sorted(set(values) - {"data", "model", "train"})
@@ -200,7 +210,7 @@ class RunConfig:
                    train=_from_dict(TrainConfig, values.get("train", {}), "train"))
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "RunConfig":
+    def from_json(cls, path: str | Path) -> RunConfig:
         """Read a config file; a missing, unreadable or malformed file, or a bad value in it, raises
         ``InvalidArgument`` naming the file (argument ``config``) and, for a value, its ``section.field``."""
         text = read_text(path, "the config file", "config")
@@ -217,7 +227,7 @@ class RunConfig:
         except InvalidArgument as err:
             raise InvalidArgument(f"In the config file '{path}': {field_message(err)}", "config") from None
 
-    def replace(self, **sections: dict) -> "RunConfig":
+    def replace(self, **sections: dict) -> RunConfig:
         """A copy with some fields changed, e.g. ``cfg.replace(train={"epochs": 500})``."""
         d = self.to_dict()
         for section, changes in sections.items():

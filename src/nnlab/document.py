@@ -63,38 +63,38 @@ class Document:
     title: str
     blocks: list[tuple] = field(default_factory=list)
 
-    def heading(self, text: str, level: int = 2) -> "Document":
+    def heading(self, text: str, level: int = 2) -> Document:
         self.blocks.append(("h", level, text))
         return self
 
-    def paragraph(self, text: str) -> "Document":
+    def paragraph(self, text: str) -> Document:
         self.blocks.append(("p", text))
         return self
 
-    def bullets(self, items: list[str]) -> "Document":
+    def bullets(self, items: list[str]) -> Document:
         self.blocks.append(("ul", list(items)))
         return self
 
-    def table(self, headers: list[str], rows: list[list]) -> "Document":
+    def table(self, headers: list[str], rows: list[list]) -> Document:
         self.blocks.append(("table", list(headers), [[str(c) for c in row] for row in rows]))
         return self
 
-    def image(self, path: str, alt: str) -> "Document":
+    def image(self, path: str, alt: str) -> Document:
         """``path`` relative to the report's directory."""
         self.blocks.append(("img", path, alt))
         return self
 
-    def raw(self, html_text: str, markdown: str = "") -> "Document":
+    def raw(self, html_text: str, markdown: str = "") -> Document:
         """Markup for the HTML page only (an inline SVG, say), with what Markdown shows instead."""
         self.blocks.append(("html", html_text, markdown))
         return self
 
-    def markdown(self, text: str) -> "Document":
+    def markdown(self, text: str) -> Document:
         """Markdown written by the lab (sections, tables, figures as ``![alt](file.png)``)."""
         self.blocks.append(("md", text))
         return self
 
-    def claims(self, ids: list[str] | None = None) -> "Document":
+    def claims(self, ids: list[str] | None = None) -> Document:
         """The run's claims named by ``ids`` (all by default, headlines first), each with its status."""
         self.blocks.append(("claims", None if ids is None else list(ids)))
         return self

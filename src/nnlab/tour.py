@@ -155,8 +155,9 @@ def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: (), labs
 
     ``observers_for(name)`` returns training observers for the named program (the CLI passes progress bars).
     ``labs`` (True for all of ``LABS``, or a sequence of ``Lab``) also run in their quick mode into ``out/<lab>``
-    (``lab_progress`` as in ``run_labs``); without, the index links the lab pages it finds in ``out``. Returns the summary. On Ctrl-C the finished pages and
-    an index marked interrupted are written, then KeyboardInterrupt is raised again.
+    (``lab_progress`` as in ``run_labs``); without, the index links the lab pages it finds in ``out``. Returns the
+    summary. On Ctrl-C the finished pages and an index marked interrupted are written, then KeyboardInterrupt is
+    raised again.
     """
     from nnlab.labpage import write_lab
     from nnlab.report import TITLE, seed_claims, seed_document
@@ -199,6 +200,7 @@ def run_tour(out: str | Path, seed: int = 0, observers_for=lambda name: (), labs
     summary["wall_time_s"] = time.perf_counter() - start
     finish(lab_records, interrupted=False)
     import json
+
     from nnlab.claims import json_safe
     (out / "summary.json").write_text(json.dumps(json_safe({**result.summary, "labs": summary["labs"],
                                                             "wall_time_s": summary["wall_time_s"]}), indent=2))

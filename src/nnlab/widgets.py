@@ -77,9 +77,9 @@ class TrainingWidget:
 
     def update(self) -> dict:
         """Retrain with the current settings and redraw; returns (and keeps in ``last``) what the run gave."""
+        from nnlab.data.prepare import prepare
         from nnlab.numbers import final_text
         from nnlab.training.run import sized_for_data, train
-        from nnlab.data.prepare import prepare
 
         start = time.perf_counter()
         config = self.config()

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     (``--epochs abc``, an unknown command or option) - is one line on stderr naming what was typed, and exit 2;
     Ctrl-C exits 130; ``--help`` and a finished command exit 0."""
     import shlex
+
     from nnlab.cli._errors import empty_path, error_line, parser_exceptions, usage_line
     from nnlab.labpage import invoked_as
     args = sys.argv[1:] if argv is None else list(argv)

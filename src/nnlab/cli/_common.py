@@ -11,9 +11,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="nnlab: the perceptron, multi-layer perceptrons and how they train, from first principles.")
 
 # Library parameter name -> the flag a user typed, so errors name what the user can change.
-FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction", "rng": "--rng",
+FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed", "test_fraction": "--test-fraction",
+         "rng": "--rng",
          "hidden_sizes": "--hidden", "hidden": "--hidden", "activation": "--activation", "optimizer": "--optimizer",
-         "lr": "--lr", "lr_schedule": "--lr-schedule", "epochs": "--epochs", "batch_size": "--batch-size", "loss": "--loss", "l1": "--l1",
+         "lr": "--lr", "lr_schedule": "--lr-schedule", "epochs": "--epochs", "batch_size": "--batch-size",
+         "loss": "--loss", "l1": "--l1",
          "l2": "--l2", "early_stopping": "--early-stopping", "classes": "--classes", "dropout": "--dropout",
          "init": "--init", "config": "--config", "out": "--out", "csv": "--csv", "path": "--csv",
          "preset": "--preset", "max_epochs": "--max-epochs", "engine": "--engine",
@@ -42,6 +44,7 @@ def parse_names(text: str, argument: str) -> tuple[str, ...]:
 def console(stderr: bool = False):
     """A rich console; when output is not a terminal (a pipe, a file, a test), lines are not wrapped at 80."""
     import sys
+
     from rich.console import Console
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 160
@@ -72,6 +75,7 @@ def show_claims(out: Path, seconds: float | None = None) -> None:
     """Print a lab run's claims from ``out/claims.json``, headlines first, each with its status, then where the
     page is: the command says what the page says."""
     from rich.markup import escape
+
     from nnlab.claims import load_claims
     claims = load_claims(out)
     con = console()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,12 +17,12 @@ def approx(
         help="Directory for figures, report.html, report.md, claims.json and summary.json.")] = Path(
         "results/approx"),
     quick: Annotated[bool, typer.Option("--quick", help="Fewer widths and epochs (seconds, for tests).")] = False,
-    targets: Annotated[Optional[str], typer.Option(help="Comma-separated targets: sin, abs, step, square, "
+    targets: Annotated[str | None, typer.Option(help="Comma-separated targets: sin, abs, step, square, "
                                                         "gaussians (default all).")] = None,
-    widths: Annotated[Optional[str], typer.Option(help="Comma-separated hidden widths, e.g. 1,2,4,8.")] = None,
-    activations: Annotated[Optional[str], typer.Option(help="Comma-separated activations (default relu,tanh).")
+    widths: Annotated[str | None, typer.Option(help="Comma-separated hidden widths, e.g. 1,2,4,8.")] = None,
+    activations: Annotated[str | None, typer.Option(help="Comma-separated activations (default relu,tanh).")
                            ] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Adam epochs per fit.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Adam epochs per fit.")] = None,
 ):
     """Universal approximation: one hidden layer of growing width against 1-D targets; depth vs width."""
     from nnlab.labs.approx import FULL, QUICK, run_approx

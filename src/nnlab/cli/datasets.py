@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,10 +30,10 @@ def datasets_list(ctx: typer.Context):
 @datasets_app.command("show")
 def datasets_show(
     name: Annotated[str, typer.Argument(help=f"One of: {choices(DATASETS)}.")],
-    n: Annotated[Optional[int], typer.Option(help="Number of points.")] = None,
-    noise: Annotated[Optional[float], typer.Option(help="Generator noise.")] = None,
+    n: Annotated[int | None, typer.Option(help="Number of points.")] = None,
+    noise: Annotated[float | None, typer.Option(help="Generator noise.")] = None,
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-    out: Annotated[Optional[Path], typer.Option(help="PNG to write (default results/datasets/NAME.png).")] = None,
+    out: Annotated[Path | None, typer.Option(help="PNG to write (default results/datasets/NAME.png).")] = None,
 ):
     """Draw one data set to a PNG."""
     from nnlab._validation import check_choice

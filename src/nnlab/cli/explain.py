@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,13 +26,13 @@ def explain(
         "results/explain"),
     quick: Annotated[bool, typer.Option("--quick", help="Fewer epochs and examples (seconds, for tests and the "
                                                         "tour).")] = False,
-    tasks: Annotated[Optional[str], typer.Option(help=f"Comma-separated 2-D tasks from {choices(TASKS_2D)} "
+    tasks: Annotated[str | None, typer.Option(help=f"Comma-separated 2-D tasks from {choices(TASKS_2D)} "
                                                       f"(default {','.join(FULL.tasks)}).")] = None,
-    datasets: Annotated[Optional[str], typer.Option(help=f"Comma-separated tabular data sets from "
+    datasets: Annotated[str | None, typer.Option(help=f"Comma-separated tabular data sets from "
                                                          f"{choices(TABULAR_NAMES)} (default all).")] = None,
-    methods: Annotated[Optional[str], typer.Option(help=f"Comma-separated attribution methods from "
+    methods: Annotated[str | None, typer.Option(help=f"Comma-separated attribution methods from "
                                                         f"{choices(METHODS)} (default all).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Seed for data splits, initial weights and sampling.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for data splits, initial weights and sampling.")] = None,
 ):
     """Look inside trained networks: neuron maps, hidden spaces and probes, attributions checked against their
     defining properties, weight spectra and the edge of stability."""

@@ -3,7 +3,7 @@ report.html."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -49,14 +49,14 @@ def gd(
     quick: Annotated[bool, typer.Option(
         "--quick", help="Small grids, fewer epochs, one 2-D function: a short run that still shows the lab's "
                     "headline lessons.")] = False,
-    function: Annotated[Optional[str], typer.Option(
+    function: Annotated[str | None, typer.Option(
         help=f"2-D functions for paths/compare, comma-separated (default all; --quick: himmelblau): "
              f"{choices(FUNCTIONS)}.")] = None,
-    optimizer: Annotated[Optional[str], typer.Option(
+    optimizer: Annotated[str | None, typer.Option(
         help=f"Optimizers, comma-separated (default all): {choices({**PATH_OPTIMIZERS, **OPTIMIZERS})}.")] = None,
-    lr: Annotated[Optional[str], typer.Option(
+    lr: Annotated[str | None, typer.Option(
         help="Learning rates (> 0), comma-separated: the runs Part A draws and Part B compares.")] = None,
-    batch_size: Annotated[Optional[str], typer.Option(
+    batch_size: Annotated[str | None, typer.Option(
         help=f"Part B's batch sizes, comma-separated, each in [1, {N_TERMS}] (default 1,4,16,64).")] = None,
     tol: Annotated[float, typer.Option(help="Part A's tolerance (> 0) for |f'(x)| and |x_t+1 - x_t|.")] = 1e-6,
     x0: Annotated[float, typer.Option(help="Start of Parts A and B.")] = 10.0,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,18 +18,18 @@ def gradflow(
         "results/gradflow"),
     quick: Annotated[bool, typer.Option("--quick", help="Smaller grids and fewer epochs (seconds, for tests).")
                      ] = False,
-    depth: Annotated[Optional[int], typer.Option(help="Hidden layers of every net (measured and trained).")] = None,
-    width: Annotated[Optional[int], typer.Option(help="Width of the nets measured at initialisation.")] = None,
-    train_width: Annotated[Optional[int], typer.Option(help="Width of the trained nets.")] = None,
-    activations: Annotated[Optional[str], typer.Option(help=f"Comma-separated activations measured at "
+    depth: Annotated[int | None, typer.Option(help="Hidden layers of every net (measured and trained).")] = None,
+    width: Annotated[int | None, typer.Option(help="Width of the nets measured at initialisation.")] = None,
+    train_width: Annotated[int | None, typer.Option(help="Width of the trained nets.")] = None,
+    activations: Annotated[str | None, typer.Option(help=f"Comma-separated activations measured at "
                                                             f"initialisation: {choices(ACTIVATIONS)}.")] = None,
-    inits: Annotated[Optional[str], typer.Option(help=f"Comma-separated inits measured at initialisation: "
+    inits: Annotated[str | None, typer.Option(help=f"Comma-separated inits measured at initialisation: "
                                                       f"{choices(INITS)} (xavier: Glorot with the activation's gain).")
                      ] = None,
-    init_std: Annotated[Optional[float], typer.Option(help="Std of init 'normal'.")] = None,
-    seeds: Annotated[Optional[int], typer.Option(help="Initialisations averaged per variance curve (>= 2).")] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Training epochs.")] = None,
-    lr: Annotated[Optional[float], typer.Option(help="SGD learning rate of the comparison.")] = None,
+    init_std: Annotated[float | None, typer.Option(help="Std of init 'normal'.")] = None,
+    seeds: Annotated[int | None, typer.Option(help="Initialisations averaged per variance curve (>= 2).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs.")] = None,
+    lr: Annotated[float | None, typer.Option(help="SGD learning rate of the comparison.")] = None,
 ):
     """Gradient flow: per-layer variances at initialisation against theory, gradient heatmaps while training,
     SGD vs Adam, and exploding runs caught at their first non-finite value."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,7 +30,7 @@ def costs(
     = Path("results/costs"),
     quick: Annotated[bool, typer.Option("--quick", help="Time only the three smallest models (seconds).")] = False,
     threads: Annotated[int, typer.Option(help="Torch threads while timing (0 = leave torch's setting).")] = 1,
-    time_models: Annotated[Optional[str], typer.Option("--time", help="Comma-separated models to time instead "
+    time_models: Annotated[str | None, typer.Option("--time", help="Comma-separated models to time instead "
                                                        "of the default set (see the report for names).")] = None,
 ):
     """What architectures cost, computed from real models: parameters, multiply-adds, memory, CPU time."""

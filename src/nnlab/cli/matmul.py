@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -38,7 +38,7 @@ def tensors(
                                            "summary.json.")] = Path("results/tensors"),
     quick: Annotated[bool, typer.Option("--quick", help="Fewer sizes and kernels in the matmul comparison, shorter "
                                                         "timings (seconds, for tests and the tour).")] = False,
-    demo: Annotated[Optional[str], typer.Option(help=f"Comma-separated demos (default all): {_DEMOS}.")] = None,
+    demo: Annotated[str | None, typer.Option(help=f"Comma-separated demos (default all): {_DEMOS}.")] = None,
 ):
     """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation, then matmul kernels
     from pure Python to BLAS, gated and timed (exercise 1.4)."""
@@ -53,14 +53,14 @@ def tensors(
 
 @app.command("matmul-bench")
 def matmul_bench(
-    sizes: Annotated[Optional[str], typer.Option(help="Square sizes N, e.g. '64,256,1024' (default: quick set).")]
+    sizes: Annotated[str | None, typer.Option(help="Square sizes N, e.g. '64,256,1024' (default: quick set).")]
         = None,
-    variants: Annotated[Optional[str], typer.Option(help="Comma-separated variants (default all; see "
+    variants: Annotated[str | None, typer.Option(help="Comma-separated variants (default all; see "
                                                          "'nnlab matmul-bench --list').")] = None,
-    threads: Annotated[Optional[str], typer.Option(help="Thread counts for threaded variants, e.g. '1,2' "
+    threads: Annotated[str | None, typer.Option(help="Thread counts for threaded variants, e.g. '1,2' "
                                                         "(default: 1 and all cores).")] = None,
     dtype: Annotated[str, typer.Option(help="CPU dtype: float32 or float64.")] = "float32",
-    max_call_s: Annotated[Optional[float], typer.Option(help="Skip calls estimated to take longer than this.")]
+    max_call_s: Annotated[float | None, typer.Option(help="Skip calls estimated to take longer than this.")]
         = None,
     full: Annotated[bool, typer.Option("--full", help="The full benchmark (sizes to 2048, full gate; minutes).")]
         = False,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -42,14 +42,14 @@ def regularize(
     quick: Annotated[bool, typer.Option("--quick", help="Two seeds, one strength each, short runs (seconds).")
                      ] = False,
     dataset: Annotated[str, typer.Option(help=f"Comma-separated data sets: {choices(TASKS)}, or all.")] = "all",
-    regularizers: Annotated[Optional[str], typer.Option(help=f"Comma-separated: {choices(REGULARIZERS)} "
+    regularizers: Annotated[str | None, typer.Option(help=f"Comma-separated: {choices(REGULARIZERS)} "
                                                              "(default all).")] = None,
-    seeds: Annotated[Optional[int], typer.Option(help="Seeds per setting (default 5, quick 2).")] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Adam epochs per run (default: spiral 1000, digits 300; "
+    seeds: Annotated[int | None, typer.Option(help="Seeds per setting (default 5, quick 2).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Adam epochs per run (default: spiral 1000, digits 300; "
                                                        "quick 200).")] = None,
-    l2: Annotated[Optional[str], typer.Option(help="L2 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
-    l1: Annotated[Optional[str], typer.Option(help="L1 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
-    dropout: Annotated[Optional[str], typer.Option(help="Dropout rates in [0, 1), e.g. 0.1,0.3,0.5.")] = None,
+    l2: Annotated[str | None, typer.Option(help="L2 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
+    l1: Annotated[str | None, typer.Option(help="L1 strengths, e.g. 1e-4,1e-3,1e-2.")] = None,
+    dropout: Annotated[str | None, typer.Option(help="Dropout rates in [0, 1), e.g. 0.1,0.3,0.5.")] = None,
 ):
     """Overfitting and regularisation: capacity sweep, six regularisers alone and combined, L1 against L2."""
     from nnlab.labs.regularize import FULL, QUICK, run_regularize

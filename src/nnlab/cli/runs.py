@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime
-import os
 import json
+import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ runs_app = typer.Typer(help="The run store: every 'nnlab train' is recorded. lis
                        no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
-StoreOption = Annotated[Optional[Path], typer.Option(
+StoreOption = Annotated[Path | None, typer.Option(
     "--store", help="Run store directory (default $NNLAB_STORE or ./nnlab-runs).")]
 
 
@@ -53,13 +53,14 @@ def _fmt(value, name: str = "") -> str:
 
 @runs_app.command("list")
 def runs_list(
-    status: Annotated[Optional[str], typer.Option(help="Only runs with this status.")] = None,
-    dataset: Annotated[Optional[str], typer.Option(help="Only runs on this data set.")] = None,
-    tag: Annotated[Optional[str], typer.Option(help="Only runs with this tag.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only runs with this status.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Only runs on this data set.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only runs with this tag.")] = None,
     store: StoreOption = None,
 ):
     """The runs, newest first."""
     from rich.table import Table
+
     from nnlab._validation import check_choice
     from nnlab.runs import STATUSES
     if status is not None:
@@ -76,7 +77,8 @@ def runs_list(
         for r in runs:
             f = r.final
             table.add_row(str(r.id), r.status, r.dataset or "", _fmt(r.seed), _fmt(f.get("epochs_run")),
-                          _fmt(f.get("train_loss")), _fmt(f.get("train_accuracy"), "train_accuracy"), _when(r.started_at),
+                          _fmt(f.get("train_loss")), _fmt(f.get("train_accuracy"), "train_accuracy"),
+                          _when(r.started_at),
                           _fmt(r.duration_s), r.name or "", ",".join(r.tags))
     console().print(table if runs else "no runs match.")
 
@@ -109,6 +111,7 @@ def runs_compare(
 ):
     """A table of the runs' final metrics and their loss curves on one figure."""
     from rich.table import Table
+
     from nnlab.viz import save
     from nnlab.viz.curves import plot_loss_comparison
     with _open(store) as s:
@@ -141,9 +144,9 @@ def runs_rm(run_ids: Annotated[list[int], typer.Argument(help="Run ids to delete
 
 @runs_app.command("export")
 def runs_export(
-    run_ids: Annotated[Optional[list[int]], typer.Argument(help="Run ids (default: all).")] = None,
+    run_ids: Annotated[list[int] | None, typer.Argument(help="Run ids (default: all).")] = None,
     format: Annotated[str, typer.Option(help="csv or json.")] = "csv",
-    out: Annotated[Optional[Path], typer.Option(help="File to write (default: standard output).")] = None,
+    out: Annotated[Path | None, typer.Option(help="File to write (default: standard output).")] = None,
     store: StoreOption = None,
 ):
     """Export runs with their per-epoch metrics as CSV (long format) or JSON."""

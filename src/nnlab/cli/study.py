@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,9 +21,9 @@ def study(
                    ] = Path("results/study"),
     quick: Annotated[bool, typer.Option("--quick", help="Smaller grids, fewer epochs and 2 seeds (seconds, for "
                                                         "tests and the tour).")] = False,
-    dataset: Annotated[Optional[str], typer.Option(help="A 2-D two-class data set (default xor); see "
+    dataset: Annotated[str | None, typer.Option(help="A 2-D two-class data set (default xor); see "
                                                         "'nnlab datasets'.")] = None,
-    seeds: Annotated[Optional[int], typer.Option(help="Seeds per setting (default 5; 2 with --quick).")] = None,
+    seeds: Annotated[int | None, typer.Option(help="Seeds per setting (default 5; 2 with --quick).")] = None,
 ):
     """Exercise 1.1: a single hidden layer written out, every activation compared, and a learning rate x batch
     size grid; figures and a page of what this run's numbers show."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -64,7 +64,8 @@ class LiveTable(SweepObserver):
             epoch = "" if e is None or e.epoch is None else str(e.epoch)
             if status == "running":
                 epoch += f"/{trial.config.train.epochs}"
-            cells = [str(trial.index), trial.label(), status, epoch, loss_text(e and e.loss), accuracy_text(e and e.accuracy),
+            cells = [str(trial.index), trial.label(), status, epoch, loss_text(e and e.loss),
+                     accuracy_text(e and e.accuracy),
                      "" if e is None or e.run_id is None else str(e.run_id), (e and e.error) or ""]
             table.add_row(*[Text(c, style=_STYLE.get(status, "") if i == 2 else "") for i, c in enumerate(cells)])
         return table
@@ -74,11 +75,11 @@ class LiveTable(SweepObserver):
 def sweep(
     spec: Annotated[Path, typer.Argument(help="The sweep spec, YAML or JSON (see examples/sweeps/).")],
     executor: Annotated[str, typer.Option(help=_EXECUTOR_HELP)] = "auto",
-    address: Annotated[Optional[str], typer.Option(help="Ray cluster HOST:PORT, for --executor ray "
+    address: Annotated[str | None, typer.Option(help="Ray cluster HOST:PORT, for --executor ray "
                                                         "(default $RAY_ADDRESS).")] = None,
-    store: Annotated[Optional[Path], typer.Option(help="Run store directory (default $NNLAB_STORE or "
+    store: Annotated[Path | None, typer.Option(help="Run store directory (default $NNLAB_STORE or "
                                                        "./nnlab-runs).")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes for the process executor "
+    workers: Annotated[int | None, typer.Option(help="Worker processes for the process executor "
                                                         "(default: the CPU count).")] = None,
 ):
     """Run every trial of SPEC into the run store, showing a live table; trials already finished are skipped.

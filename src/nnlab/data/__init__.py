@@ -6,15 +6,14 @@ the configs and the error messages read their choices from it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from nnlab._validation import check_choice
 from nnlab.data.csv import CSVFormatError, load_csv
-from nnlab.data.playground import (make_circle, make_gauss, make_reg_gauss, make_reg_plane, make_spiral,
-                                   make_xor)
+from nnlab.data.playground import make_circle, make_gauss, make_reg_gauss, make_reg_plane, make_spiral, make_xor
 from nnlab.data.seed import make_seed_circle, make_seed_linear
 from nnlab.data.shapes import make_moons, make_spirals, make_xor4
 from nnlab.data.split import Standardizer, to_class_indices, train_test_split

@@ -48,6 +48,7 @@ def prepare(cfg: DataConfig, loss: str | None = None) -> PreparedData:
         if loss is not None:
             check_choice("loss", loss, LOSSES, "prepare")
         classifies = loss is not None and "regression" not in LOSSES[loss].tasks
+        assert cfg.path is not None                 # DataConfig requires a path for "csv"
         X, y = load_csv(cfg.path, labels="classes" if classifies else "auto")
         task = "classification" if y.dtype.kind == "i" else "regression"
         domain = float(np.abs(X).max()) * 1.1 if X.size else 1.0

@@ -47,7 +47,8 @@ def make_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndar
 
 
 def make_spirals(n: int = 300, noise: float = 0.2, seed: int = 0, classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """K interleaved spiral arms, one per class (labels 0..K-1), n // K points each (the remainder spread over the first arms).
+    """K interleaved spiral arms, one per class (labels 0..K-1), n // K points each (the remainder spread over the
+    first arms).
 
     Arm k: r = linspace(0, 1), t = linspace(4k, 4(k+1)) + N(0, noise), point (r sin t, r cos t).
     """

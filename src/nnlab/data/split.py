@@ -30,7 +30,7 @@ class Standardizer:
     mean_: np.ndarray | None = None    # (d,)
     scale_: np.ndarray | None = None   # (d,); features with zero spread keep scale 1
 
-    def fit(self, X: np.ndarray) -> "Standardizer":
+    def fit(self, X: np.ndarray) -> Standardizer:
         self.mean_ = X.mean(axis=0)
         std = X.std(axis=0)
         self.scale_ = np.where(std > 0, std, 1.0)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from nnlab._validation import check_choice
-
 from nnlab.labs._threads import one_thread
 
 __all__ = ["LABS", "run", "load", "one_thread"]

@@ -71,16 +71,20 @@ def load_usecase(name: str):
 def run_case(name: str, out: Path, folds: int = 5, seed: int = 0, quick: bool = False) -> dict:
     """Cross-validate every model on use case ``name``, draw its figures, deploy its MLP; returns the numbers."""
     from sklearn.metrics import confusion_matrix
+    from threadpoolctl import threadpool_limits
 
     from nnlab.data import Standardizer
     from nnlab.labs import usecase_figures as figs
     from nnlab.labs.usecase_deploy import roundtrip
-    from nnlab.labs.usecase_eval import (cross_validate, expected_calibration_error, fold_metrics,
-                                         paired_difference, wilson_interval)
+    from nnlab.labs.usecase_eval import (
+        cross_validate,
+        expected_calibration_error,
+        fold_metrics,
+        paired_difference,
+        wilson_interval,
+    )
     from nnlab.labs.usecase_models import MODELS
     from nnlab.viz._style import save
-
-    from threadpoolctl import threadpool_limits
 
     case = USECASES[name]
     X, y, classes, features = case.load()
@@ -133,10 +137,9 @@ def run_case(name: str, out: Path, folds: int = 5, seed: int = 0, quick: bool = 
 def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quick: bool = False) -> dict:
     """Every use case (or those in ``names``) into ``out``: figures, model directories, and the page through
     ``write_lab``; returns the summary. Torch and BLAS run on one thread, so the time does not depend on load."""
-    from nnlab.labs._threads import one_thread
-
     from nnlab._validation import check_choice, check_int
     from nnlab.labpage import write_lab
+    from nnlab.labs._threads import one_thread
     from nnlab.labs.usecase_report import make_claims, usecase_report
     from nnlab.tour import versions
     check_int("folds", folds, "run_usecase", minimum=2)

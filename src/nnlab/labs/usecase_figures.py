@@ -45,7 +45,7 @@ def plot_roc(y, oof: dict, titles: dict, case: str):
     ax.grid(alpha=0.3)
     # the corner where the models differ, magnified
     inset = ax.inset_axes((0.38, 0.3, 0.4, 0.36))
-    for (name, proba), color in zip(oof.items(), MODEL_COLORS):
+    for proba, color in zip(oof.values(), MODEL_COLORS):
         fpr, tpr, _ = roc_points(y, proba)
         inset.plot(fpr, tpr, color=color, lw=1.2)
     inset.set_xlim(0, 0.15)

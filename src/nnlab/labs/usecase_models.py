@@ -25,9 +25,10 @@ class NnlabMLP:
 
     def __init__(self, hidden=(32, 16), epochs: int = 200, batch_size: int = 32, lr: float = 1e-3,
                  l2: float = 1e-4, seed: int = 0):
-        self.hidden, self.epochs, self.batch_size, self.lr, self.l2, self.seed = hidden, epochs, batch_size, lr, l2, seed
+        self.hidden, self.epochs, self.batch_size = hidden, epochs, batch_size
+        self.lr, self.l2, self.seed = lr, l2, seed
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> "NnlabMLP":
+    def fit(self, X: np.ndarray, y: np.ndarray) -> NnlabMLP:
         """X (n, d) standardised features, y (n,) class indices 0..K-1."""
         from nnlab.config import ModelConfig, TrainConfig
         from nnlab.nn import build_mlp

@@ -67,6 +67,6 @@ INITS = {
 def initialize(linear, activation, scheme: str, std: float = 0.01) -> None:
     """Apply INITS[scheme] to one Linear layer; ``std`` is the weights' std for "normal" (the others ignore it)."""
     if scheme == "normal":
-        INITS[scheme](linear, activation, std=std)
+        _normal(linear, activation, std=std)
     else:
         INITS[scheme](linear, activation)

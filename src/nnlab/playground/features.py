@@ -4,8 +4,8 @@ Keys are the Playground's URL keys. Features are not normalised: the raw coordin
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

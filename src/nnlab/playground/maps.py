@@ -1,7 +1,8 @@
 """What the page draws, computed on the server: every unit's map over the plot square, and compact encodings.
 
 The grid is the Playground's: 100 x 100 cell centres over [-domain, domain]^2, rows from top (+x2) to bottom.
-Every unit's activation on it comes from one vectorised forward pass (all layers at once); thumbnails are the 100 x 100 maps averaged in 5 x 5 blocks (20 x 20). Values go out as signed bytes,
+Every unit's activation on it comes from one vectorised forward pass (all layers at once); thumbnails are the
+100 x 100 maps averaged in 5 x 5 blocks (20 x 20). Values go out as signed bytes,
 clip(v, -1, 1) * 127, base64-encoded: the Playground's colour scale spans [-1, 1].
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 
 from nnlab.playground.features import feature_matrix
 
-__all__ = ["GRID", "THUMB", "grid_points", "unit_maps", "output_value", "encode_signed", "encode_bytes", "thumbnail", "thumbnails"]
+__all__ = ["GRID", "THUMB", "grid_points", "unit_maps", "output_value", "encode_signed", "encode_bytes", "thumbnail",
+           "thumbnails"]
 
 GRID = 100
 THUMB = 20

@@ -6,7 +6,7 @@ the server answers that with ``{"type": "error", ...}`` and carries on.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
@@ -111,14 +111,14 @@ class Visibility(_Strict):
 
 class Focus(_Strict):
     type: Literal["focus"]
-    node: Optional[str] = Field(None, max_length=16, pattern=r"^(in:\w+|\d+:\d+)$")   # "in:x" or "layer:unit"
+    node: str | None = Field(None, max_length=16, pattern=r"^(in:\w+|\d+:\d+)$")   # "in:x" or "layer:unit"
 
 
 class SetParam(_Strict):
     type: Literal["set_param"]
     layer: int = Field(ge=0, le=LIMITS["layers"])      # the Linear layer, 0 = inputs -> first hidden layer
     unit: int = Field(ge=0, le=LIMITS["neurons"])      # the unit it feeds
-    source: Optional[int] = Field(None, ge=0, le=8)    # the unit it comes from; None = the bias
+    source: int | None = Field(None, ge=0, le=8)    # the unit it comes from; None = the bias
     value: float = Field(ge=-100, le=100)
 
 
@@ -144,8 +144,8 @@ class Import(_Strict):
     text: str = Field(max_length=LIMITS["upload_bytes"])
 
 
-Message = Annotated[Union[Configure, Simple, Step, SetRate, Visibility, Focus, SetParam, AddPoint, Upload, Export,
-                          Import],
+Message = Annotated[Configure | Simple | Step | SetRate | Visibility | Focus | SetParam | AddPoint | Upload | Export
+                    | Import,
                     Field(discriminator="type")]
 _ADAPTER = TypeAdapter(Message)
 

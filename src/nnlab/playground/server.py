@@ -35,8 +35,15 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from nnlab._validation import InvalidArgument
-from nnlab.playground.protocol import (CLASSIC_ACTIVATIONS, LEARNING_RATES, LIMITS, REGULARIZATION_RATES,
-                                       ProtocolError, Settings, parse_message)
+from nnlab.playground.protocol import (
+    CLASSIC_ACTIVATIONS,
+    LEARNING_RATES,
+    LIMITS,
+    REGULARIZATION_RATES,
+    ProtocolError,
+    Settings,
+    parse_message,
+)
 
 __all__ = ["create_app", "serve", "is_loopback", "exposure_warning", "IDLE_PAUSE_S", "PING_INTERVAL_S",
            "PING_TIMEOUT_S", "SEND_TIMEOUT_S"]

@@ -29,7 +29,8 @@ def data_message(session) -> dict:
     def points(X, y):
         labels = session.classes[y] if session.classes is not None else y
         return np.round(np.column_stack([X, labels]), 4).tolist()
-    return {"type": "data", "train": points(session.X_train, session.y_train), "test": points(session.X_test, session.y_test),
+    return {"type": "data", "train": points(session.X_train, session.y_train),
+            "test": points(session.X_test, session.y_test),
             "domain": session.domain, "task": session.task}
 
 
@@ -79,7 +80,8 @@ def _scores(session, loss) -> dict:
     logits = _maps(session, X)[-1]
     if session.task == "regression":
         r2 = {}
-        for name, (F, t) in {"train": (session.F_train, session.y_train), "test": (session.F_test, session.y_test)}.items():
+        sets = {"train": (session.F_train, session.y_train), "test": (session.F_test, session.y_test)}
+        for name, (F, t) in sets.items():
             if len(t) > 1:
                 pred = _maps(session, F)[-1][0].astype(np.float64)
                 total = float(np.sum((t - t.mean()) ** 2))

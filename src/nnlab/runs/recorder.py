@@ -8,6 +8,7 @@ import time
 import traceback
 from contextlib import contextmanager
 from importlib import metadata
+from typing import Any
 
 from nnlab.runs.store import RunStore
 from nnlab.training.observers import Observer
@@ -40,6 +41,7 @@ class RunRecorder(Observer):
         self.store, self.run_id, self.flush_s = store, run_id, flush_s
         self._rows: list[tuple[int, str, float]] = []
         self._last = time.monotonic()
+        self.outcome: Any = None        # the History, once fit returns (``recording`` reads it)
 
     def on_epoch_end(self, epoch: int, logs: dict, model) -> None:
         self._rows.extend((epoch, k, v) for k, v in logs.items() if k != "epoch" and v is not None)
@@ -73,7 +75,6 @@ def recorded_run(store: RunStore, config: dict, *, name: str | None = None, swee
         with _HeldCtrlC():     # a Ctrl-C held here is raised on leaving, inside this try: the run is interrupted
             run_id = store.start_run(config, name=name, sweep_id=sweep_id, tags=list(tags), versions=versions)
             recorder = RunRecorder(store, run_id)
-            recorder.outcome = None
         yield run_id, recorder
     except BaseException as err:
         if run_id is not None:
@@ -85,6 +86,7 @@ def recorded_run(store: RunStore, config: dict, *, name: str | None = None, swee
                     store.finish_run(run_id, "failed",
                                      error="".join(traceback.format_exception_only(type(err), err)).strip())
         raise
+    assert run_id is not None
     with _HeldCtrlC():
         history = recorder.outcome
         recorder.flush()
@@ -110,7 +112,7 @@ class _HeldCtrlC:
     otherwise it changes nothing.
     """
 
-    def __enter__(self) -> "_HeldCtrlC":
+    def __enter__(self) -> _HeldCtrlC:
         self.previous, self.pending = None, False
         handler = signal.getsignal(signal.SIGINT)
         if threading.current_thread() is threading.main_thread() and callable(handler):
@@ -121,9 +123,8 @@ class _HeldCtrlC:
     def _note(self, signum, frame) -> None:
         self.pending = True
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
             if self.pending:
                 self.previous(signal.SIGINT, None)
-        return False

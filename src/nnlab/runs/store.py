@@ -6,12 +6,14 @@ waits (``busy_timeout``) rather than failing when another holds the lock. A file
 """
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
 import socket
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +94,8 @@ class RunStore:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise RunStoreError(f"cannot create the run store directory '{self.file.parent}': {err.strerror}.")
+            raise RunStoreError(f"cannot create the run store directory '{self.file.parent}': {err.strerror}.") \
+                from None
         if self.file.exists() and self.file.stat().st_size > 0:
             with open(self.file, "rb") as fh:
                 if fh.read(16) != b"SQLite format 3\x00":
@@ -124,7 +127,7 @@ class RunStore:
         return conn
 
     @classmethod
-    def open_writable(cls, path: str | Path | None = None) -> "RunStore":
+    def open_writable(cls, path: str | Path | None = None) -> RunStore:
         """Open the store and prove it takes writes (closed again if not); RunStoreError naming it otherwise."""
         store = cls(path)
         try:
@@ -133,7 +136,7 @@ class RunStore:
             store.close()
             raise
 
-    def check_writable(self) -> "RunStore":
+    def check_writable(self) -> RunStore:
         """Prove the store takes writes (take and release the write lock); RunStoreError naming it if not."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -146,7 +149,7 @@ class RunStore:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "RunStore":
+    def __enter__(self) -> RunStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -158,7 +161,7 @@ class RunStore:
 
     # -- runs -------------------------------------------------------------------------------------------------
     def start_run(self, config: dict, *, name: str | None = None, sweep_id: str | None = None,
-                  tags: list[str] = (), versions: dict | None = None) -> int:
+                  tags: Sequence[str] = (), versions: dict | None = None) -> int:
         """Record a new run as 'running'; returns its id.
 
         The config's ``train.seed`` (if any) must be a seed as the configs take it, an integer in [0, MAX_SEED]:
@@ -172,6 +175,7 @@ class RunStore:
             " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, sweep_id, json.dumps(config), config.get("data", {}).get("dataset"), seed,
              json.dumps(list(tags)), json.dumps(versions or {}), time.time(), socket.gethostname(), os.getpid()))
+        assert cur.lastrowid is not None
         return cur.lastrowid
 
     def log_metrics(self, run_id: int, rows: list[tuple[int, str, float]]) -> None:
@@ -224,7 +228,7 @@ class RunStore:
     def list(self, *, status: str | None = None, dataset: str | None = None, tag: str | None = None,
              sweep_id: str | None = None, ids: list[int] | None = None) -> list[Run]:
         """Runs, newest first, filtered by status, dataset, tag, sweep or ids."""
-        sql, params = "SELECT * FROM runs WHERE 1 = 1", []
+        sql, params = "SELECT * FROM runs WHERE 1 = 1", builtins.list[object]()
         for column, value in (("status", status), ("dataset", dataset), ("sweep_id", sweep_id)):
             if value is not None:
                 sql += f" AND {column} = ?"
@@ -236,9 +240,9 @@ class RunStore:
         rows = [self._run(r) for r in self.conn.execute(sql + " ORDER BY id DESC", params)]
         return [r for r in rows if tag is None or tag in r.tags]
 
-    def metrics(self, run_id: int) -> dict[str, list[tuple[int, float]]]:
+    def metrics(self, run_id: int) -> dict[str, builtins.list[tuple[int, float]]]:
         """name -> [(epoch, value), ...] in epoch order; NULL comes back as NaN."""
-        out: dict[str, list[tuple[int, float]]] = {}
+        out: dict[str, builtins.list[tuple[int, float]]] = {}
         if run_id not in _SQLITE_INTEGERS:
             return out
         for epoch, name, value in self.conn.execute(
@@ -246,7 +250,7 @@ class RunStore:
             out.setdefault(name, []).append((epoch, math.nan if value is None else value))
         return out
 
-    def artifacts(self, run_id: int) -> list[tuple[str, str]]:
+    def artifacts(self, run_id: int) -> builtins.list[tuple[str, str]]:
         if run_id not in _SQLITE_INTEGERS:
             return []
         return self.conn.execute("SELECT kind, path FROM artifacts WHERE run_id = ? ORDER BY path",

@@ -8,8 +8,8 @@ this registry; every formula follows PyTorch's module of the same name, includin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

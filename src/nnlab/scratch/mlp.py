@@ -20,8 +20,7 @@ import numpy as np
 
 from nnlab._validation import NotFittedError
 from nnlab.scratch.activations import SCRATCH_ACTIVATIONS
-from nnlab.scratch.params import (check_architecture, check_params, init_params, params_from_torch,
-                                  params_to_torch)
+from nnlab.scratch.params import check_architecture, check_params, init_params, params_from_torch, params_to_torch
 
 __all__ = ["HandMLP", "softmax_cross_entropy"]
 

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlab.scratch.params import (check_architecture, check_params, init_params, params_from_torch,
-                                  params_to_torch)
+from nnlab.scratch.params import check_architecture, check_params, init_params, params_from_torch, params_to_torch
 from nnlab.scratch.tensor import Tensor, cross_entropy
 
 __all__ = ["TensorMLP"]

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Union
 
 from nnlab.scratch import graph
 
 __all__ = ["Value"]
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Value:

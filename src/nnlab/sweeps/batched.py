@@ -33,8 +33,8 @@ from nnlab.config import RunConfig
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.sweeps.batched_optim import BatchedOptimizer
 from nnlab.sweeps.executors import unsupported
-from nnlab.training.losses import LOSSES
 from nnlab.training.loop import History
+from nnlab.training.losses import LOSSES
 
 __all__ = ["StackedMLP", "BatchedFit", "fit_batched", "batch_signature"]
 
@@ -162,7 +162,7 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
     """
     from nnlab.nn import build_mlp
 
-    problems = sorted({unsupported(c) for c in configs} - {None})
+    problems = sorted(p for p in {unsupported(c) for c in configs} if p is not None)
     if problems or len({batch_signature(c, len(d.X_train), len(d.X_test), d.task)
                         for c, d in zip(configs, datasets)}) != 1:
         raise ValueError(f"these trials cannot share one batched pass ({', '.join(problems) or 'they differ'})")
@@ -188,7 +188,7 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
 
     histories = [History() for _ in range(K)]
     active = list(range(K))                 # trials still training (a diverged one stops, as fit stops it)
-    pending: list[dict[str, torch.Tensor]] = []
+    pending: list[dict] = []
     last_report = time.monotonic()
     start = time.perf_counter()
 
@@ -242,7 +242,7 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
                 if classify:
                     correct += (_predict(out.detach()) == yb).sum(1)
             logs = {"epoch": epoch, "active": list(active), "loss_sum": loss_sum, "correct": correct}
-            if has_test:
+            if test is not None:
                 logs["test_loss"], logs["test_accuracy"] = _evaluate(net, test, loss_name, classify)
             pending.append(logs)
             # 7) a trial whose loss is no longer finite stops here, as fit stops it: keep its final metrics
@@ -270,7 +270,7 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
 
 def _final_metrics(net, train, test, loss_name, classify, k=None) -> dict:
     """``fit``'s History.final for every trial ({key: [K values]}), or for trial ``k`` alone ({key: value})."""
-    result = {}
+    result: dict[str, list[float] | None] = {}
     for prefix, data in (("train", train), ("test", test)):
         if data is None:
             continue
@@ -278,4 +278,4 @@ def _final_metrics(net, train, test, loss_name, classify, k=None) -> dict:
         result[f"{prefix}_loss"] = losses
         if classify:
             result[f"{prefix}_accuracy"] = acc
-    return result if k is None else {key: v[k] for key, v in result.items()}
+    return result if k is None else {key: v[k] for key, v in result.items() if v is not None}

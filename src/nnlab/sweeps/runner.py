@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnlab.sweeps.events import SweepObserver, SweepResult, TrialEvent, _Collector
-from nnlab.sweeps.executors import check_executor, choose_executor, make_executor, SweepContext
+from nnlab.sweeps.executors import SweepContext, check_executor, choose_executor, make_executor
 from nnlab.sweeps.search import Trial, expand
 from nnlab.sweeps.spec import SweepSpec
 
@@ -31,7 +31,7 @@ class SweepPlan:
 
 def finished_runs(store, sweep_id: str) -> dict:
     """trial key -> the newest finished run of that trial in this sweep."""
-    out = {}
+    out: dict = {}
     for run in store.list(sweep_id=sweep_id, status="finished"):          # newest first
         for tag in run.tags:
             if tag.startswith("trial:"):

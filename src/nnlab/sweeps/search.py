@@ -85,7 +85,8 @@ def expand(spec: SweepSpec) -> list[Trial]:
     # 3) seeds
     seeds = [{"train.seed": s} for s in spec.seeds] if spec.seeds is not None else [{}]
 
-    trials, seen = [], set()
+    trials: list = []
+    seen: set = set()
     for point, sample, seed in itertools.product(grid_points, draws, seeds):
         params = {**point, **sample, **seed}
         try:

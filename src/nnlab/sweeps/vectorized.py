@@ -27,7 +27,9 @@ class VectorizedExecutor:
 
         # 1) prepare every trial's data (shared between trials on the same data) and size its model
         groups: dict[tuple, list] = {}
-        fallback, reasons, cache = [], set(), {}
+        fallback: list = []
+        reasons: set = set()
+        cache: dict = {}
         for trial in trials:
             try:
                 cfg, data = sized(trial, cache)
@@ -61,7 +63,9 @@ class VectorizedExecutor:
         from nnlab.runs import recorded_run
         from nnlab.sweeps.batched import fit_batched
         trials = [m[0] for m in members]
-        recorders, run_ids, last_sent = [], [], [0.0] * len(members)
+        recorders: list = []
+        run_ids: list = []
+        last_sent = [0.0] * len(members)
 
         def on_epoch_end(k: int, logs: dict) -> None:
             recorders[k].on_epoch_end(logs["epoch"], logs, None)

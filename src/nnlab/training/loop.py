@@ -159,6 +159,7 @@ def fit(model, X, y, config: TrainConfig = TrainConfig(), *, X_test=None, y_test
     Ctrl-C stops training after the current step and returns the history so far with ``interrupted=True``.
     """
     from dataclasses import replace
+
     from nnlab.training.engines import choose_engine
     if device is not None or precision is not None:
         config = replace(config, device=config.device if device is None else device,

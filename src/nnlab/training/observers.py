@@ -6,6 +6,7 @@ each batch's backward pass and before the optimizer step, so the gradients it se
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -78,13 +79,19 @@ class ProgressBar(Observer):
     def __init__(self, description: str = "training", console=None):
         self.description = description
         self.console = console
-        self._progress = None
-        self._task = None
+        self._progress: Any = None       # a rich Progress once training starts
+        self._task: Any = None
         self._last = 0.0
 
     def on_fit_start(self, model, config) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                                   console=self.console, transient=False)

@@ -42,6 +42,7 @@ class _TorchStepper:
 
     def __init__(self, model, X, y, config, task, reshuffle):
         import torch
+
         from nnlab.training.engines.torch_optim import make_torch_optimizer
         from nnlab.training.loop import _output_size, _tensor, _threads_for
         from nnlab.training.losses import LOSSES
@@ -67,6 +68,7 @@ class _TorchStepper:
 
     def epoch(self) -> tuple[float, float]:
         import torch
+
         from nnlab.training.loop import _penalty
         if self.batch == self.n:
             batches = [(self.X, self.targets, self.y)]
@@ -108,7 +110,7 @@ class _FastStepper:
     """``fit_fast``'s epoch: one ``kernels.run_epoch`` call."""
 
     def __init__(self, model, X, y, config, task, reshuffle):
-        from nnlab.training.engines.fast_fit import _State, _arrays, load_kernels
+        from nnlab.training.engines.fast_fit import _arrays, _State, load_kernels
         from nnlab.training.engines.fast_model import FastMLP
         from nnlab.training.engines.torch_rng import TorchCPUGenerator
         self.model = model
@@ -242,6 +244,7 @@ class Trainer:
         self.config, self.task, self.semantics = config, task, semantics
         self.epoch_, self.diverged_ = 0, False
         self._lr, self._l1, self._l2 = config.lr, config.l1, config.l2
+        self._impl: _PlaygroundStepper | _FastStepper | _TorchStepper
         if semantics == "playground":
             self._impl, self.engine = _PlaygroundStepper(model, X, y, config, task), "playground"
         else:
@@ -271,7 +274,7 @@ class Trainer:
         """Loss (and accuracy) of the model now on X, y, in eval mode; {} for no points."""
         if len(y) == 0:
             return {}
-        if self.semantics == "playground":
+        if isinstance(self._impl, _PlaygroundStepper):
             return self._impl.evaluate(X, y)
         from nnlab.training.loop import evaluate
         return evaluate(self.model, X, y, self.config.loss, self.task)

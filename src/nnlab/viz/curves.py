@@ -30,7 +30,8 @@ def plot_loss_curve(history, title: str = "Training Loss Curve", log: bool = Tru
         axes[0].set_ylim(0, max(max(history.loss), max(history.test_loss, default=0)) * 1.05)
     final = final if final is not None else getattr(history, "final", {})
     if len(epochs) and final.get("train_loss") is not None:
-        caption = f"{len(epochs)} epochs; final training loss {loss_text(final['train_loss'])} (finished model, eval mode)"
+        caption = (f"{len(epochs)} epochs; final training loss {loss_text(final['train_loss'])} "
+                   "(finished model, eval mode)")
     else:
         caption = f"{len(epochs)} epochs" if len(epochs) else "no epochs"
     fig.suptitle(f"{title}\n{caption}", fontsize=13)

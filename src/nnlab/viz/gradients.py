@@ -58,7 +58,7 @@ def plot_gradient_heatmap(capture, param_sizes: list[tuple[str, int]] | None = N
     bottom.plot(np.arange(len(flat)), flat, color=RED, lw=1)
     if param_sizes:
         edge = 0
-        for name, count in param_sizes:
+        for _name, count in param_sizes:
             edge += count
             bottom.axvline(edge - 0.5, color="grey", lw=0.5, alpha=0.6)
     bottom.set_xlim(0, max(len(flat) - 1, 1))

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnlab._validation import check_choice, check_int, check_sizes
-from nnlab.labs.approx.sawtooth import (deep_sawtooth_net, deep_sawtooth_params, sawtooth,
-                                        shallow_sawtooth_params)
+from nnlab.labs.approx.sawtooth import deep_sawtooth_net, deep_sawtooth_params, sawtooth, shallow_sawtooth_params
 from nnlab.labs.approx.targets import INTERVAL, TARGETS, sample
 
 __all__ = ["Settings", "QUICK", "FULL", "Fit", "fit_width", "width_sweep", "loglog_slope", "sawtooth_study",

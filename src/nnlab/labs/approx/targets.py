@@ -1,8 +1,8 @@
 """1-D target functions for the universal-approximation lab, in one registry (``TARGETS``)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

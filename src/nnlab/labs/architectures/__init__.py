@@ -96,6 +96,7 @@ ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in [
 def build(name: str, device: str = "meta"):
     """The model ``name`` built on ``device`` (``meta``: shapes only, no memory), in eval mode."""
     import torch
+
     from nnlab._validation import check_choice
     arch = ARCHITECTURES[check_choice("architecture", name, ARCHITECTURES)]
     with torch.device(device):

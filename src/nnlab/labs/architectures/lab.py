@@ -100,8 +100,13 @@ def run_costs(out: str | Path, quick: bool = False, timed=None, threads: int | N
 def _run_costs(out: Path, quick: bool, timed, threads: int) -> dict:
     from nnlab.labpage import write_lab
     from nnlab.labs.architectures import figures
-    from nnlab.labs.architectures.formulas import (GPT3, attention_training_flops, gpt_forward_macs_per_token,
-                                                   gpt_params, training_flops)
+    from nnlab.labs.architectures.formulas import (
+        GPT3,
+        attention_training_flops,
+        gpt_forward_macs_per_token,
+        gpt_params,
+        training_flops,
+    )
     from nnlab.labs.architectures.published import compare
     from nnlab.labs.architectures.report import cost_report, make_claims
     from nnlab.labs.architectures.scaling import LENGTHS, attention_matrix_layers, sequence_scaling

@@ -164,7 +164,8 @@ def _claims_sequence(c: Claims, s: dict) -> None:
             finding="Doubling n from {n0:,} to {n1:,} multiplies BERT's attention multiply-adds by {attention:.2f} "
                     "(quadratic in n) and the rest by {rest:.2f} (linear): the total grows by {total:.2f} and the "
                     "activation memory by {memory:.2f}.",
-            otherwise="Going from n = {n0:,} to {n1:,} multiplies BERT's attention multiply-adds by {attention:.2f} and "
+            otherwise="Going from n = {n0:,} to {n1:,} multiplies BERT's attention multiply-adds by {attention:.2f} "
+                      "and "
                       "the rest by {rest:.2f} (the total by {total:.2f}), not the 4 and 2 of a doubling of n.")
     bert = {r["bert_params"] for r in rows}
     growth = [y["mlp_params"] / x["mlp_params"] / (y["n"] / x["n"]) for x, y in zip(rows, rows[1:])]

@@ -39,13 +39,13 @@ def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda mess
 
 
 def _run(out: Path, settings: Settings, progress, quick: bool) -> dict:
+    from nnlab.labpage import write_lab
     from nnlab.labs.explain.attribution_study import explain_dataset
     from nnlab.labs.explain.figures_attributions import plot_class_maps, plot_importances, plot_sanity
     from nnlab.labs.explain.figures_hidden import plot_hidden_spaces, plot_neuron_evolution, plot_neuron_maps
     from nnlab.labs.explain.figures_spectra import plot_effective_rank, plot_sharpness, plot_spectra
     from nnlab.labs.explain.hidden import hidden_study
     from nnlab.labs.explain.models import train_tabular
-    from nnlab.labpage import write_lab
     from nnlab.labs.explain.report import checks, make_claims, report
     from nnlab.labs.explain.sanity import sanity_check
     from nnlab.labs.explain.sharpness import power_iteration_check, sharpness_study

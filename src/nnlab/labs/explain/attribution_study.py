@@ -46,9 +46,17 @@ def class_maps(model64, trained: Trained, method: str, steps: int, per_class: in
 
 def explain_dataset(trained: Trained, settings: Settings) -> AttributionResult:
     """Run ``settings.methods`` on the first ``settings.n_explain`` test examples of ``trained``."""
-    from nnlab.labs.explain.attributions import (GRADIENT_METHODS, as_float64, ig_completeness_gaps,
-                                                 ig_completeness_rel_error, kernel_shap, logits, permutation,
-                                                 rank_agreement, shap_additivity_abs_error)
+    from nnlab.labs.explain.attributions import (
+        GRADIENT_METHODS,
+        as_float64,
+        ig_completeness_gaps,
+        ig_completeness_rel_error,
+        kernel_shap,
+        logits,
+        permutation,
+        rank_agreement,
+        shap_additivity_abs_error,
+    )
     model64 = as_float64(trained.model)
     X = trained.X_test[:settings.n_explain]                              # (n, d)
     target = logits(model64, X).argmax(axis=1)                           # (n,) explain the predicted class

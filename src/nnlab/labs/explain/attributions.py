@@ -97,7 +97,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, model=None):
         self.model = model
 
-    def fit(self, X, y=None) -> "TorchClassifier":
+    def fit(self, X, y=None) -> TorchClassifier:
         self.classes_ = np.arange(logits(self.model, np.asarray(X)[:1]).shape[1])
         return self
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.labs.explain.sharpness import SharpnessRun
-from nnlab.labs.explain.spectra import (SpectrumTracker, default_init_variance, effective_rank, mp_density,
-                                        mp_edges)
+from nnlab.labs.explain.spectra import SpectrumTracker, default_init_variance, effective_rank, mp_density, mp_edges
 from nnlab.viz._style import BLUE, EXTRA, RED, new_figure
 
 __all__ = ["plot_spectra", "plot_effective_rank", "plot_sharpness"]

@@ -6,8 +6,8 @@ one place that decides the breast-cancer and digits models; the rest of the lab 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -18,7 +18,7 @@ import numpy as np
 from nnlab._validation import check_choice
 from nnlab.labs.gd import scalar, stochastic
 from nnlab.labs.gd.functions import FUNCTIONS
-from nnlab.labs.gd.settings import LabSettings, N_TERMS
+from nnlab.labs.gd.settings import N_TERMS, LabSettings
 
 __all__ = ["Part", "PARTS", "run_lab", "jsonable", "LEVEL", "GOOD"]
 

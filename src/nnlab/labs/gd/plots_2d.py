@@ -192,7 +192,7 @@ def plot_surface(fn: TestFunction, sweeps: dict, points: int = 120, lift: float 
     ax3.scatter(*fn.start, height(fn.gap(fn.start)) + up, marker="o", s=40, color="black")
     ax3.set_xlabel("x")
     ax3.set_ylabel("y")
-    ax3.set_zlabel("log10(f - f* + %.0e)" % shift if fn.log_levels else "f")
+    ax3.set_zlabel(f"log10(f - f* + {shift:.0e})" if fn.log_levels else "f")
     ax3.view_init(elev=38, azim=-125)
     ax3.set_title(f"surface with paths lifted by {lift:.0%} of the z range", fontsize=10)
     colorbar(fig, image, ax2)

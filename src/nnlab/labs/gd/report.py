@@ -284,7 +284,8 @@ def _claims_paths(c: Claims, p: dict, quick: bool) -> None:
                         f"{{share:.0%}} of a {{grid}} x {{grid}} grid of starts, two optimizers at their tuned lr end "
                         f"at two different minima (from {start}: {listing}).",
                 otherwise=f"Which minimum a run reaches hardly depends on the optimizer: two optimizers end at two "
-                          f"different minima from only {{share:.0%}} of a {{grid}} x {{grid}} grid of starts, below the "
+                          f"different minima from only {{share:.0%}} of a {{grid}} x {{grid}} grid of starts, below "
+                          f"the "
                           f"{{threshold:.0%}} looked for (from {start}: {listing}).")
         _claim_basins_settle(c, h)
 
@@ -564,7 +565,8 @@ def _doc_b(doc: Document, b: dict, files) -> None:
                "final f - f*, median", "min", "max", "diverged", "ms / step"],
               [[f"{r['lr']:g}", r["batch_size"], r["steps"], r["examples"],
                 "not reached" if r["examples_to_level"] is None else r["examples_to_level"],
-                "not reached" if r["steps_to_level"] is None else r["steps_to_level"], _num(r["final_median"]), _num(r["final_min"]), _num(r["final_max"]),
+                "not reached" if r["steps_to_level"] is None else r["steps_to_level"], _num(r["final_median"]),
+                _num(r["final_min"]), _num(r["final_max"]),
                 r["diverged"], _num(r["ms_per_step_typical"], ".4f")] for r in b["table"]])
     doc.claims(["b_small_batches_first_per_example", "b_same_steps", "b_best_batch_depends_on_lr",
                 "b_step_cost_similar"])

@@ -49,9 +49,9 @@ def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda mes
 
 
 def _run(out: str | Path, settings: Settings, progress) -> dict:
+    from nnlab.labpage import write_lab
     from nnlab.labs.gradflow import figures_init as fi
     from nnlab.labs.gradflow import figures_training as ft
-    from nnlab.labpage import write_lab
     from nnlab.labs.gradflow.report import make_claims, report
     from nnlab.labs.gradflow.training import adam_study, compare, explode_study, load_data
     from nnlab.viz import save

@@ -135,7 +135,8 @@ def plot_explode(runs):
             curve.axvline(bad, color=RED, lw=1.2, ls="--")
             top = loss[ok].max() if ok.any() else 1.0
             curve.plot([bad], [top], "X", color=RED, ms=12, label=f"non-finite loss at epoch {bad}")
-        curve.set(xlabel="epoch", ylabel="training loss (mean over the epoch's batches, log)", xlim=(0.5, max(len(loss), 2) + 0.5))
+        curve.set(xlabel="epoch", ylabel="training loss (mean over the epoch's batches, log)",
+                  xlim=(0.5, max(len(loss), 2) + 0.5))
         for ax in (heat, curve):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         curve.grid(alpha=0.3, which="both")

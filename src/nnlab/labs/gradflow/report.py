@@ -53,7 +53,8 @@ def make_claims(summary: dict, s: Settings, quick: bool) -> Claims:
                   else None)
     c.theory("init_theory", "In the infinite-width limit, relu with He init (std sqrt(2/fan_in)) keeps Var(z_l) "
              "from layer to layer (factor 1) and LeCun init (std 1/sqrt(fan_in)) halves it (factor 0.5).")
-    for id_, name, x, expected in (("he_keeps_variance", "He", he, 1.0), ("lecun_halves_variance", "LeCun", lecun, 0.5)):
+    for id_, name, x, expected in (("he_keeps_variance", "He", he, 1.0),
+                                   ("lecun_halves_variance", "LeCun", lecun, 0.5)):
         off = abs(x / expected - 1) if x is not None else float("inf")
         c.check(id_, off <= THEORY_TOLERANCE, headline=True, cause=init_cause,
                 numbers={"factor": _nan(x), "theory": expected, "off": off, "width": w,
@@ -81,7 +82,8 @@ def make_claims(summary: dict, s: Settings, quick: bool) -> Claims:
         pairs = [(label, spread[narrow][label]["log_var_std_last_layer"], spread[wide][label]["log_var_std_last_layer"])
                  for label in spread[narrow] if label in spread[wide]]
         numbers = {"narrow": int(narrow), "wide": int(wide), "depth": s.depth,
-                   **{f"std_{label.split(', ')[1]}_{w_}": v for label, a, b in pairs for w_, v in ((narrow, a), (wide, b))}}
+                   **{f"std_{label.split(', ')[1]}_{w_}": v
+                      for label, a, b in pairs for w_, v in ((narrow, a), (wide, b))}}
         listing = "; ".join(f"{label.split(', ')[1]}: std {a:.2f} at width {narrow}, {b:.2f} at width {wide}"
                             for label, a, b in pairs)
         c.check("narrow_nets_stray_more", all(a > b for _, a, b in pairs), numbers=numbers, cause=init_cause,

@@ -106,7 +106,7 @@ def measure(activation: str, init: str, *, width: int, depth: int, seeds: int, b
 
         def keep(module, args):
             args[0].retain_grad()
-            inputs.append(args[0])
+            inputs.append(args[0])      # noqa: B023 - the hook runs and is removed within this iteration
 
         acts = [m for m in model.modules() if isinstance(m, act_class)]
         hooks = [m.register_forward_pre_hook(keep) for m in acts]

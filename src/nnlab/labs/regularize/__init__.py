@@ -7,8 +7,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nnlab.labs.regularize.experiments import (FULL, QUICK, Settings, best_by_validation, capacity_sweep,
-                                               early_stopping_detail, mean_std, regularizer_study, weight_study)
+from nnlab.labs.regularize.experiments import (
+    FULL,
+    QUICK,
+    Settings,
+    best_by_validation,
+    capacity_sweep,
+    early_stopping_detail,
+    mean_std,
+    regularizer_study,
+    weight_study,
+)
 from nnlab.labs.regularize.regularizers import REGULARIZERS, label
 from nnlab.labs.regularize.tasks import TASKS
 

@@ -98,8 +98,8 @@ def plot_accuracy(task_name: str, trials: dict, chosen: dict):
 def plot_boundaries(panels: list[tuple[str, object]], split, domain: float, title: str, columns: int = 4):
     """Small multiples: each panel a network's decision regions, its training points (white edge) and its train
     and test accuracy. ``panels``: (title, trained torch model)."""
-    from nnlab.training.losses import LOSSES
     from nnlab.training import evaluate
+    from nnlab.training.losses import LOSSES
     from nnlab.viz.boundary import predict_grid
     columns = min(columns, len(panels))          # no empty canvas beside a short row
     rows = math.ceil(len(panels) / columns)

@@ -16,8 +16,8 @@ batch-norm      ModelConfig.batch_norm                      none (on)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 __all__ = ["Regularizer", "REGULARIZERS", "Trial", "label", "configs"]
 

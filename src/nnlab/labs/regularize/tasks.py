@@ -10,8 +10,8 @@ early stopping and which strength of each regulariser is kept; the test set only
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -51,8 +51,11 @@ def _one_layer(out: Path, s: Settings, progress) -> dict:
 
 def _activations(out: Path, s: Settings, progress) -> dict:
     from nnlab.labs.study.activations import run_activations
-    from nnlab.labs.study.figures_activations import (plot_activation_boundaries, plot_activation_curves,
-                                                      plot_activation_outcomes)
+    from nnlab.labs.study.figures_activations import (
+        plot_activation_boundaries,
+        plot_activation_curves,
+        plot_activation_outcomes,
+    )
     from nnlab.viz import save
     r = run_activations(s, out, progress)
     files = save(plot_activation_curves(r["trials"], r["summary"], s), out / "activations_loss.png")

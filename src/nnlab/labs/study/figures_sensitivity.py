@@ -128,6 +128,7 @@ def plot_sensitivity_curves(result: dict, s):
     a run that diverged only by its final weights' loss is drawn at the cap in its last epoch."""
     import matplotlib
     from matplotlib.lines import Line2D
+
     from nnlab.labs.study.grid import diverged
     trials, n_train = result["trials"], result["n_train"]
     limit = s.blow_up_loss

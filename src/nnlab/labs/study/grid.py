@@ -100,7 +100,7 @@ def run_grid(spec: dict, store_dir: str | Path, progress=lambda message: None) -
             metrics = store.metrics(run.id)
 
             def series(name: str) -> np.ndarray:
-                return np.array([v for _, v in metrics.get(name, [])], dtype=float)
+                return np.array([v for _, v in metrics.get(name, [])], dtype=float)   # noqa: B023 - called at once
             out.append(Trial(dict(t.params), run.config, run.id, series("loss"), series("test_loss"),
                              series("test_accuracy"), dict(run.final)))
     return out

@@ -41,6 +41,7 @@ def hand_train(net, X, y, X_test, y_test, lr: float, epochs: int, batch_size: in
     grid at those epochs.
     """
     import torch
+
     from nnlab.scratch import softmax_cross_entropy
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     n = len(X)
@@ -72,6 +73,7 @@ def gradient_check(net, X, y) -> dict:
     """The hand-written gradients at the current weights against torch autograd (float64) and against central
     differences (h = 1e-6): the largest relative error over the parameter arrays for each."""
     import torch
+
     from nnlab.scratch import central_differences, relative_error, softmax_cross_entropy
     _, hand = net.loss_and_grads(X, y)
     model = net.to_torch(torch.float64)
@@ -90,6 +92,7 @@ def run_one_layer(s: Settings, seed: int = 0, resolution: int = 150) -> dict:
     Returns the torch run, the hand run, the gradient check and the comparison of the two loss curves.
     """
     import torch
+
     from nnlab.data.prepare import prepare
     from nnlab.nn import build_mlp
     from nnlab.scratch import HandMLP

@@ -104,7 +104,7 @@ class BenchResult:
                            "info": self.info}, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> "BenchResult":
+    def from_json(cls, text: str) -> BenchResult:
         """A saved run back (to re-render its report and figures)."""
         data = json.loads(text)
         tuples = {k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v

@@ -85,7 +85,7 @@ def plot_batched(result, shape=(1024, 32, 32, 32)) -> Figure:
              ("numba (from scratch)", "numba-loop", "numba-batched")]
     fig = new_figure(8, 4.2)
     ax = fig.subplots()
-    for i, (label, loop, batched) in enumerate(pairs):
+    for i, (_label, loop, batched) in enumerate(pairs):
         for j, (name, color) in enumerate(((loop, "#7f7f7f"), (batched, "#1f5fbf"))):
             if name not in rows:
                 continue

@@ -173,7 +173,8 @@ def _conditions(result) -> list[str]:
     lines.append(f"- timing: warm-up, then {cfg.rounds} interleaved rounds per shape (every variant in turn), "
                  f"together at least {cfg.min_time:g} s and {cfg.min_samples} samples per variant; median and "
                  f"quartiles of the pooled samples; calls estimated over {cfg.max_call_s:g} s are not timed")
-    lines.append(f"- gate level: {cfg.gate}; seed {cfg.seed}; JIT: {info.get('jit', 'as found (cache status per row)')}")
+    jit = info.get("jit", "as found (cache status per row)")
+    lines.append(f"- gate level: {cfg.gate}; seed {cfg.seed}; JIT: {jit}")
     return lines
 
 

@@ -80,7 +80,10 @@ class _State:
     def __init__(self, net: FastMLP, optimizer: str, loss: str, classify: bool, l1: float, l2: float,
                  batch: int, width: int, n_targets: int, lr: float = 1e-3):
         from nnlab.training.engines import kernels as k
-        name, settings = support.optimizer_settings(optimizer)
+        found = support.optimizer_settings(optimizer)
+        if found is None:
+            raise ValueError(f"the fast engine has no optimizer {optimizer!r} (choose_engine picks torch for it)")
+        name, settings = found
         self.sizes = np.array(net.sizes, dtype=np.int64)
         self.acts = net.codes()
         self.codes = np.array([support.LOSSES.index(loss), support.OPTIMIZERS.index(name), int(classify), 0],
@@ -135,8 +138,8 @@ def _arrays(X, y, loss: str, classify: bool, outputs: int):
 def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "classification", observers=()):
     """``nnlab.fit`` on the fast engine; ``model`` is a FastMLP or a torch MLP (trained in place, shared
     memory). Returns a History with ``engine="fast"`` and the kernels' load or compile time apart."""
-    from nnlab.training.loop import History, augment_inputs, augmentation_rng
     from nnlab.training.engines.kernels import LR
+    from nnlab.training.loop import History, augment_inputs, augmentation_rng
     from nnlab.training.schedules import lr_at
 
     # 1) the network, the kernels, the data in the kernels' layout

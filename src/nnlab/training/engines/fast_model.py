@@ -33,7 +33,9 @@ def torch_layout(model) -> tuple[tuple[int, ...], tuple[str, ...], float]:
     from torch import nn
     if not isinstance(model, nn.Sequential):
         raise ValueError(f"a {type(model).__name__} (the fast engine trains nn.Sequential MLPs)")
-    sizes, acts, slope = [], [], 0.01
+    sizes: list[int] = []
+    acts: list[str] = []
+    slope = 0.01
     expect_linear = True
     for m in model:
         if expect_linear:
@@ -48,7 +50,7 @@ def torch_layout(model) -> tuple[tuple[int, ...], tuple[str, ...], float]:
             if name is None:
                 raise ValueError(f"a {type(m).__name__} layer")
             if name == "leaky_relu":
-                slope = m.negative_slope
+                slope = float(m.negative_slope)  # type: ignore[arg-type]  # a float on LeakyReLU
             acts.append(name)
         expect_linear = not expect_linear
     if not sizes or expect_linear:
@@ -84,7 +86,7 @@ class FastMLP:
 
     # -- construction ---------------------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, config, seed: int | None = None) -> "FastMLP":
+    def from_config(cls, config, seed: int | None = None) -> FastMLP:
         """The network ``nnlab.nn.build_mlp(config, seed)`` builds, with the same initial weights, bit for bit,
         for the inits in TORCH_FREE_INITS; no torch needed. (seed None draws as torch's default seed would not:
         it uses seed 0.)"""
@@ -104,7 +106,7 @@ class FastMLP:
         return cls(sizes, [config.activation] * len(config.hidden_sizes), theta, config=config)
 
     @classmethod
-    def from_torch(cls, model) -> "FastMLP":
+    def from_torch(cls, model) -> FastMLP:
         """A FastMLP whose ``theta`` the torch ``model``'s parameters are views of (and ``grad``, their .grad).
 
         The parameter objects stay the same; their storage moves into one NumPy vector.

@@ -4,8 +4,8 @@ The fast engine trains a plain MLP: Linear layers with biases, one supported act
 layer, nothing after the last, float32 on the CPU, no dropout, batch norm or residual connections, at
 most ``MAX_PARAMETERS`` parameters and ``MAX_WIDTH`` units in a layer (beyond that torch's matrix kernels win). It
 supports every loss in LOSSES, the optimizers in OPTIMIZERS whose torch.optim settings it knows, L1/L2 penalties,
-mini-batches and early stopping. Observers that override ``on_after_backward`` (GradientCapture) read torch gradients once per batch,
-which the fused kernels never stop for, so they need the torch engine.
+mini-batches and early stopping. Observers that override ``on_after_backward`` (GradientCapture) read torch
+gradients once per batch, which the fused kernels never stop for, so they need the torch engine.
 
 Each ``*_problem`` function returns None when the fast engine can serve, else a short reason ("dropout").
 """
@@ -29,7 +29,7 @@ MAX_WIDTH = 64
 TORCH_FREE_INITS = ("pytorch", "xavier", "playground")
 
 # torch.optim class name -> the settings the fast engine implements, with torch's defaults
-_TORCH_DEFAULTS = {
+_TORCH_DEFAULTS: dict[str, dict[str, object]] = {
     "SGD": {"momentum": 0.0, "nesterov": False},
     "Adagrad": {"eps": 1e-10},
     "RMSprop": {"alpha": 0.99, "eps": 1e-8},

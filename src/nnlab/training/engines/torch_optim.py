@@ -35,7 +35,7 @@ class FusedAdam:
         self.exp_avg_sqs = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
         self.step_count = torch.zeros((), dtype=torch.float32, device=self.params[0].device if self.params else None)
         self._kernel = getattr(torch, "_fused_adamw_" if decoupled else "_fused_adam_", None)
-        self._steps = None               # per-tensor step counts, once some step lacked a gradient
+        self._steps: list | None = None  # per-tensor step counts, once some step lacked a gradient
 
     def step(self) -> None:
         grads = [p.grad for p in self.params]
