@@ -45,7 +45,7 @@ from nnlab.scratch import (
 )
 from nnlab.scratch.params import params_to_torch
 from nnlab.scratch.scalar_nn import cross_entropy as scalar_cross_entropy
-from nnlab.tour import cpu_model
+from nnlab.environment import cpu_model
 
 LR = 0.1
 ENGINES = ["scalar engine (Value)", "tensor engine (Tensor)", "hand-written MLP (NumPy)", "PyTorch float64",

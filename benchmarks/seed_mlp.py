@@ -39,7 +39,7 @@ import torch.nn.functional as F
 
 import nnlab
 from nnlab.config import PRESETS
-from nnlab.tour import cpu_model
+from nnlab.environment import cpu_model
 from nnlab.training.observers import Observer
 
 WARMUP_EPOCHS = 20

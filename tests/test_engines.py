@@ -71,10 +71,10 @@ def test_fast_mlp_starts_from_build_mlps_weights(init, activation):
 
 
 def test_kernel_codes_follow_the_support_tables():
-    assert [kernels.LINEAR, kernels.RELU, kernels.GELU] == [support.ACTIVATIONS.index(a)
+    assert [kernels.LINEAR, kernels.RELU, kernels.GELU] == [support.ACTIVATION_CODES.index(a)
                                                             for a in ("linear", "relu", "gelu")]
-    assert kernels.MSE == support.LOSSES.index("mse") and kernels.ADAMW == support.OPTIMIZERS.index("adamw")
-    assert len(support.ACTIVATIONS) == kernels.GELU + 1 and len(support.OPTIMIZERS) == kernels.ADAMW + 1
+    assert kernels.MSE == support.LOSS_CODES.index("mse") and kernels.ADAMW == support.OPTIMIZER_CODES.index("adamw")
+    assert len(support.ACTIVATION_CODES) == kernels.GELU + 1 and len(support.OPTIMIZER_CODES) == kernels.ADAMW + 1
 
 
 # -- the same run on both engines ------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_every_optimizer_follows_torch_optim(optimizer, lr):
                             TrainConfig(optimizer=optimizer, lr=lr, epochs=25)))
 
 
-@pytest.mark.parametrize("activation", support.ACTIVATIONS)
+@pytest.mark.parametrize("activation", support.ACTIVATION_CODES)
 def test_every_activation_follows_torch(activation):
     X, y = make_dataset("moons", n=200, seed=0)
     _assert_same_run(*_both(ModelConfig(hidden_sizes=(8, 8), activation=activation), X, y,

@@ -129,7 +129,7 @@ class TrainConfig:
     precision: str = "fp32"           # "fp32", "bf16" (autocast) or "fp16" (autocast + gradient scaler, CUDA)
 
     def __post_init__(self):
-        from nnlab.training.engines import ENGINES
+        from nnlab.training.engines.registry import ENGINES
         from nnlab.training.losses import LOSSES
         from nnlab.training.optimizers import OPTIMIZERS
         from nnlab.training.precision import DEVICES, PRECISIONS

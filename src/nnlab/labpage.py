@@ -80,7 +80,7 @@ def write_lab(out: str | Path, doc: Document, claims: Claims, summary: dict, *, 
     seconds : the run's wall time
     command : the command line that reproduces the run (default: the CLI's, else a note that Python made it)
     """
-    from nnlab.tour import versions
+    from nnlab.environment import versions
 
     out = Path(out)
     command = command or _COMMAND.get()

@@ -7,38 +7,14 @@ Ctrl-C keeps what is finished: the finished pages and an index marked interrupte
 """
 from __future__ import annotations
 
-import platform
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnlab.environment import versions
 from nnlab.programs import classification_program, diagnostics_program, perceptron_program
 
 __all__ = ["run_tour", "versions", "LABS", "Lab"]
-
-
-def versions() -> dict:
-    """Versions and settings that decide the numbers: Python, torch, NumPy, matplotlib, threads, machine."""
-    import matplotlib
-    import numpy
-    import torch
-
-    import nnlab
-    return {"nnlab": nnlab.__version__, "python": platform.python_version(), "torch": torch.__version__,
-            "numpy": numpy.__version__, "matplotlib": matplotlib.__version__,
-            "torch_threads": torch.get_num_threads(), "machine": platform.machine(),
-            "platform": platform.platform(terse=True), "cpu": cpu_model()}
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from nnlab._validation import check_choice
+from nnlab.labs.tensors_report import TITLE
 
 __all__ = ["Demo", "Panel", "TENSOR_DEMOS", "run_demo", "run_lab", "TITLE"]
-
-TITLE = "Tensors and matrix multiplication (exercise 1.4)"
 
 
 @dataclass(frozen=True)

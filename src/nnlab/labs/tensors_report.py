@@ -8,7 +8,9 @@ from __future__ import annotations
 from nnlab.claims import Claims
 from nnlab.document import Document
 
-__all__ = ["make_claims", "report", "GATE_CAUSE"]
+__all__ = ["make_claims", "report", "GATE_CAUSE", "TITLE"]
+
+TITLE = "Tensors and matrix multiplication (exercise 1.4)"
 
 LIBRARY_CAUSE = "a NumPy or PyTorch version that behaves differently: see the versions below"
 GATE_CAUSE = "a kernel that computes a wrong result"
@@ -321,7 +323,6 @@ SECTION_CLAIMS = {"broadcast": ["broadcast_rule", "broadcast_no_copy"], "product
 
 def report(summary: dict) -> Document:
     """The page's document: what was computed, how to read the figures and tables; findings are claims."""
-    from nnlab.labs.tensors import TITLE
     doc = Document(TITLE)
     doc.heading("Tensors in NumPy and PyTorch")
     doc.paragraph("Each demo computes the same thing twice, once with NumPy and once with PyTorch, on small integers "

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnlab.threads import torch_threads
+
 __all__ = ["Deployed", "export_model", "load_model", "roundtrip"]
 
 
@@ -89,18 +91,13 @@ def roundtrip(estimator, scaler, X_raw: np.ndarray, classes, features, directory
     loaded = load_model(directory)
     scripted = torch.jit.load(str(Path(directory) / "model.torchscript.pt"))
     x = torch.as_tensor(X_raw, dtype=torch.float32)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with torch.no_grad():
-            reference = in_memory(x).numpy()
-            p_loaded, p_scripted = loaded(x).numpy(), scripted(x).numpy()
-            one = x[:1]
-            single = _median_ms(lambda: loaded(one), calls)
-            single_ts = _median_ms(lambda: scripted(one), calls)
-            batch = _median_ms(lambda: loaded(x), max(5, calls // 20)) / len(x)
-    finally:
-        torch.set_num_threads(threads)
+    with torch_threads(1), torch.no_grad():
+        reference = in_memory(x).numpy()
+        p_loaded, p_scripted = loaded(x).numpy(), scripted(x).numpy()
+        one = x[:1]
+        single = _median_ms(lambda: loaded(one), calls)
+        single_ts = _median_ms(lambda: scripted(one), calls)
+        batch = _median_ms(lambda: loaded(x), max(5, calls // 20)) / len(x)
     # the loaded models must reproduce the in-memory one exactly (same weights, same float32 operations);
     # against the evaluation path, which scaled in float64 first, they agree to float32 rounding
     return {"files": sizes, "total_bytes": sum(sizes.values()),

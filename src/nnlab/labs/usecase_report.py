@@ -292,7 +292,7 @@ def _mode(summary: dict) -> str:
     """What a quick run trains less, from the cases' settings."""
     if not summary["quick"]:
         return ""
-    from nnlab.labs.usecase import USECASES
+    from nnlab.labs.usecase_cases import USECASES
     parts = [f"{c['settings']['epochs']} epochs on {c['title'].lower()} (full run: {USECASES[c['name']].epochs})"
              for c in summary["cases"].values()]
     rounds = next(iter(summary["cases"].values()))["settings"]["boosting_rounds"]

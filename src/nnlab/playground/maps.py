@@ -49,7 +49,7 @@ def unit_maps(theta, sizes, acts, slope: float, inputs: np.ndarray) -> list[np.n
     (its activation code as given in ``acts``, codes of the fast engine; nnlab's output layer is linear, so
     logits). Vectorised NumPy (BLAS and SIMD tanh): about ten times the fused kernel's speed on a 100 x 100
     grid, where its scalar tanh dominates. ``slope`` is leaky_relu's."""
-    from nnlab.training.engines.support import ACTIVATIONS as CODES
+    from nnlab.training.engines.codes import ACTIVATION_CODES as CODES
     if not _ACTIVATIONS:
         _ACTIVATIONS.update(_numpy_activations())
     theta = np.asarray(theta, np.float32)

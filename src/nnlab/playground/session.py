@@ -120,7 +120,7 @@ class Session:
 
     def _make_trainer(self, theta=None) -> None:
         from nnlab.config import ModelConfig, TrainConfig
-        from nnlab.training.engines.support import ACTIVATIONS as CODES
+        from nnlab.training.engines.codes import ACTIVATION_CODES as CODES
         from nnlab.training.losses import check_compatible, output_size_for
         from nnlab.training.trainer import Trainer
         s = self.settings

@@ -7,7 +7,6 @@ import threading
 import time
 import traceback
 from contextlib import contextmanager
-from importlib import metadata
 from typing import Any
 
 from nnlab.runs.store import RunStore
@@ -21,11 +20,7 @@ def run_versions(**extra) -> dict:
 
     Read from package metadata, so recording a run never imports torch.
     """
-    def version(package: str) -> str | None:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return None
+    from nnlab.environment import package_version as version
     return {"nnlab": version("nnlab"), "python": platform.python_version(), "torch": version("torch"),
             "numpy": version("numpy"), "host": platform.node(), **extra}
 

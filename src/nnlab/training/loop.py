@@ -8,53 +8,19 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from nnlab.config import TrainConfig
+from nnlab.threads import torch_threads
 from nnlab.training.augment import _check_augmentation, augment_inputs, augmentation_rng
+from nnlab.training.history import History
 from nnlab.training.losses import LOSSES
 from nnlab.training.observers import Observer
 
 __all__ = ["History", "fit", "evaluate", "augment_inputs", "augmentation_rng"]
 
 _SYNC_EVERY = 100     # epochs between host syncs when nothing reads the metrics every epoch
-
-
-@dataclass
-class History:
-    """Per-epoch metrics of one ``fit`` and how it ended.
-
-    ``loss`` is the mean training loss over the epoch's batches, computed on the forward pass that preceded
-    each step (the number the seed prints). ``train_accuracy`` likewise counts the predictions of those forward
-    passes. ``test_*`` are evaluated in eval mode after each epoch, when test data is given. ``final`` holds loss
-    and accuracy of the finished model in eval mode. The L1/L2 penalty is not part of ``loss``.
-    ``engine`` is the engine that ran ("torch" or "fast"); ``wall_time_s`` counts training only: the fast
-    engine's kernel compile (or disk-cache load) time is ``compile_time_s``, and ``kernels`` says which it was
-    ("compiled", "cached", or "ready" when an earlier fit in the process had loaded them).
-    With early stopping, ``best_epoch`` is the epoch (1-based) whose weights the model holds after ``fit``.
-    ``device`` and ``precision`` say where and in which float format the run trained.
-    """
-    loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    epochs_run: int = 0
-    stopped_early: bool = False
-    interrupted: bool = False
-    diverged: bool = False
-    wall_time_s: float = 0.0
-    final: dict = field(default_factory=dict)
-    engine: str = "torch"
-    compile_time_s: float = 0.0
-    kernels: str = ""
-    best_epoch: int | None = None
-    device: str = "cpu"
-    precision: str = "fp32"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _tensor(a, dtype):
@@ -238,82 +204,79 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
     augmenting = config.augment_jitter > 0 or config.augment_shift > 0
     if augmenting:
         plain, aug_rng = X.cpu().numpy(), augmentation_rng(config.seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(_threads_for(model, batch))
-    for o in observers:
-        o.on_fit_start(model, config)
-    model.train()
-    start = time.perf_counter()
-    try:
-        for epoch in range(1, config.epochs + 1):
-            if scheduled:
-                set_optimizer_lr(optimizer, lr_at(config.lr_schedule, config.lr, epoch, config.epochs))
-            # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation, of the inputs
-            #    as given or of this epoch's augmented variant
-            inputs = X if not augmenting else torch.from_numpy(
-                augment_inputs(plain, config.augment_jitter, config.augment_shift, aug_rng)).to(X.device)
-            if batch == n:
-                batches = [(inputs, targets, y)]
-            else:
-                chunks = list(torch.randperm(n, generator=order_rng).split(batch))
-                if has_batch_norm and len(chunks) > 1 and len(chunks[-1]) == 1:
-                    chunks[-2:] = [torch.cat(chunks[-2:])]   # batch norm cannot train on a single sample
-                batches = [(inputs[i], targets[i], y[i]) for i in chunks]
-            loss_sum, correct = losses[pending], corrects[pending]
-            for xb, tb, yb in batches:
-                # 2) forward and loss;  3) backward;  4) step
-                with autocast(device, config.precision):                     # bf16/fp16: autocast
-                    out = model(xb)                                          # (b, outputs)
-                    loss = spec.value(out, tb)
-                objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
-                for p in params:                 # optimizer.zero_grad(set_to_none=True), minus its overhead
-                    p.grad = None
-                scaler.backward(objective)
-                for o in after_backward:
-                    o.on_after_backward(model)
-                scaler.step(optimizer)
-                loss_sum.add_(loss.detach(), alpha=xb.shape[0])
-                if classify:
-                    correct += (spec.predict(out.detach()) == yb).sum()
-            pending += 1
-            history.epochs_run = epoch
-            # 5) the epoch's metrics: a host sync now only if something reads them now
-            if not every_epoch:
-                if pending == chunk and not sync():
-                    history.diverged, history.epochs_run = True, len(history.loss)
-                    break
-                continue
-            finite = sync()
-            logs = {"epoch": epoch, "loss": history.loss[-1]}
-            if classify:
-                logs["train_accuracy"] = history.train_accuracy[-1]
-            if has_test:
-                test = evaluate(model, X_test, y_test, config.loss, task, config.precision)
-                logs["test_loss"] = test["loss"]
-                history.test_loss.append(test["loss"])
-                if classify:
-                    logs["test_accuracy"] = test["accuracy"]
-                    history.test_accuracy.append(test["accuracy"])
-            for o in observers:
-                o.on_epoch_end(epoch, logs, model)
-            if not finite:
-                history.diverged = True
-                break
-            # 6) early stopping on the test loss if there is one, else the training loss; keep the best weights
-            if config.early_stopping is not None:
-                monitored = logs.get("test_loss", logs["loss"])
-                if monitored < best - 1e-12:
-                    best, since_best, history.best_epoch = monitored, 0, epoch
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    with torch_threads(_threads_for(model, batch)):
+        for o in observers:
+            o.on_fit_start(model, config)
+        model.train()
+        start = time.perf_counter()
+        try:
+            for epoch in range(1, config.epochs + 1):
+                if scheduled:
+                    set_optimizer_lr(optimizer, lr_at(config.lr_schedule, config.lr, epoch, config.epochs))
+                # 1) the epoch's batches: the whole set (full batch) or a fresh seeded permutation, of the inputs
+                #    as given or of this epoch's augmented variant
+                inputs = X if not augmenting else torch.from_numpy(
+                    augment_inputs(plain, config.augment_jitter, config.augment_shift, aug_rng)).to(X.device)
+                if batch == n:
+                    batches = [(inputs, targets, y)]
                 else:
-                    since_best += 1
-                    if since_best >= config.early_stopping:
-                        history.stopped_early = True
+                    chunks = list(torch.randperm(n, generator=order_rng).split(batch))
+                    if has_batch_norm and len(chunks) > 1 and len(chunks[-1]) == 1:
+                        chunks[-2:] = [torch.cat(chunks[-2:])]   # batch norm cannot train on a single sample
+                    batches = [(inputs[i], targets[i], y[i]) for i in chunks]
+                loss_sum, correct = losses[pending], corrects[pending]
+                for xb, tb, yb in batches:
+                    # 2) forward and loss;  3) backward;  4) step
+                    with autocast(device, config.precision):                     # bf16/fp16: autocast
+                        out = model(xb)                                          # (b, outputs)
+                        loss = spec.value(out, tb)
+                    objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
+                    for p in params:                 # optimizer.zero_grad(set_to_none=True), minus its overhead
+                        p.grad = None
+                    scaler.backward(objective)
+                    for o in after_backward:
+                        o.on_after_backward(model)
+                    scaler.step(optimizer)
+                    loss_sum.add_(loss.detach(), alpha=xb.shape[0])
+                    if classify:
+                        correct += (spec.predict(out.detach()) == yb).sum()
+                pending += 1
+                history.epochs_run = epoch
+                # 5) the epoch's metrics: a host sync now only if something reads them now
+                if not every_epoch:
+                    if pending == chunk and not sync():
+                        history.diverged, history.epochs_run = True, len(history.loss)
                         break
-    except KeyboardInterrupt:
-        history.interrupted = True
-    finally:
-        torch.set_num_threads(threads)
+                    continue
+                finite = sync()
+                logs = {"epoch": epoch, "loss": history.loss[-1]}
+                if classify:
+                    logs["train_accuracy"] = history.train_accuracy[-1]
+                if has_test:
+                    test = evaluate(model, X_test, y_test, config.loss, task, config.precision)
+                    logs["test_loss"] = test["loss"]
+                    history.test_loss.append(test["loss"])
+                    if classify:
+                        logs["test_accuracy"] = test["accuracy"]
+                        history.test_accuracy.append(test["accuracy"])
+                for o in observers:
+                    o.on_epoch_end(epoch, logs, model)
+                if not finite:
+                    history.diverged = True
+                    break
+                # 6) early stopping on the test loss if there is one, else the training loss; keep the best weights
+                if config.early_stopping is not None:
+                    monitored = logs.get("test_loss", logs["loss"])
+                    if monitored < best - 1e-12:
+                        best, since_best, history.best_epoch = monitored, 0, epoch
+                        best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                    else:
+                        since_best += 1
+                        if since_best >= config.early_stopping:
+                            history.stopped_early = True
+                            break
+        except KeyboardInterrupt:
+            history.interrupted = True
     if best_state is not None:
         model.load_state_dict(best_state)                     # early stopping: back to the best epoch's weights
     if pending and not sync():

@@ -19,6 +19,7 @@ import numpy as np
 
 from nnlab._validation import InvalidArgument, check_nonneg, check_positive
 from nnlab.config import TrainConfig
+from nnlab.threads import torch_threads
 
 __all__ = ["Trainer", "TrainerState"]
 
@@ -92,18 +93,13 @@ class _TorchStepper:
         return float(loss_sum) / self.n, int(correct) / self.n
 
     def run(self, epochs: int):
-        import torch
-        saved = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
+        with torch_threads(self.threads):
             out = []
             for _ in range(epochs):
                 out.append(self.epoch())
                 if not math.isfinite(out[-1][0]):
                     break
             return out
-        finally:
-            torch.set_num_threads(saved)
 
 
 class _FastStepper:

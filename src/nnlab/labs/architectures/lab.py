@@ -10,7 +10,7 @@ import csv
 import time
 from pathlib import Path
 
-from nnlab.labs.architectures import ARCHITECTURES, build, example_inputs
+from nnlab.labs.architectures.catalog import ARCHITECTURES, build, example_inputs
 
 __all__ = ["run_costs", "profile_all", "profile_gpt3_by_depth", "cnn_case_study", "QUICK_TIMED"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nnlab.claims import Claims
 from nnlab.document import Document
-from nnlab.labs.architectures import ARCHITECTURES
+from nnlab.labs.architectures.catalog import ARCHITECTURES
 
 __all__ = ["cost_report", "make_claims", "si", "nbytes", "TITLE"]
 

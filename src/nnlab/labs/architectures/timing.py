@@ -57,27 +57,24 @@ def measure(names, macs: dict[str, int], batches=(1, 8), repeats: int = 5, seed:
     """
     import torch
 
-    from nnlab.labs.architectures import ARCHITECTURES, build, example_inputs
-    from nnlab.tour import cpu_model
+    from nnlab.environment import cpu_model
+    from nnlab.labs.architectures.catalog import ARCHITECTURES, build, example_inputs
+    from nnlab.threads import torch_threads
     rows = []
-    previous = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    load_before = os.getloadavg()
-    for name in names:
-        torch.manual_seed(seed)
-        model = build(name, device="cpu")
-        for batch in batches:
-            inputs = example_inputs(name, batch, device="cpu")
-            t = time_forward(model, inputs, repeats=repeats)
-            per_example = t["median_s"] / batch
-            rows.append({"model": name, "title": ARCHITECTURES[name].title, "batch": batch,
-                         "ms_per_batch": 1e3 * t["median_s"], "ms_per_example": 1e3 * per_example,
-                         "iqr_ms_per_batch": 1e3 * (t["q3_s"] - t["q1_s"]), "repeats": t["repeats"],
-                         "macs_per_example": macs[name],
-                         "gflops_per_s": 2 * macs[name] / per_example / 1e9})
-        del model
-    used = torch.get_num_threads()
-    torch.set_num_threads(previous)
+    with torch_threads(threads) as used:
+        load_before = os.getloadavg()
+        for name in names:
+            torch.manual_seed(seed)
+            model = build(name, device="cpu")
+            for batch in batches:
+                inputs = example_inputs(name, batch, device="cpu")
+                t = time_forward(model, inputs, repeats=repeats)
+                per_example = t["median_s"] / batch
+                rows.append({"model": name, "title": ARCHITECTURES[name].title, "batch": batch,
+                             "ms_per_batch": 1e3 * t["median_s"], "ms_per_example": 1e3 * per_example,
+                             "iqr_ms_per_batch": 1e3 * (t["q3_s"] - t["q1_s"]), "repeats": t["repeats"],
+                             "macs_per_example": macs[name],
+                             "gflops_per_s": 2 * macs[name] / per_example / 1e9})
+            del model
     return {"rows": rows, "threads": used, "cpu": cpu_model(), "torch": torch.__version__,
             "load_average_before": list(load_before), "load_average_after": list(os.getloadavg())}

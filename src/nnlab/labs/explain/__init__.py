@@ -15,14 +15,8 @@ __all__ = ["run_explain", "Settings", "QUICK", "FULL", "METHODS", "TASKS_2D", "T
 
 
 def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-    found = {}
-    for package in ("torch", "captum", "shap", "scikit-learn", "numpy", "matplotlib"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
-    return found
+    from nnlab.environment import package_version
+    return {p: package_version(p) for p in ("torch", "captum", "shap", "scikit-learn", "numpy", "matplotlib")}
 
 
 def run_explain(out: str | Path, settings: Settings = FULL, progress=lambda message: None,

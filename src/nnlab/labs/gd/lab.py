@@ -18,12 +18,11 @@ import numpy as np
 from nnlab._validation import check_choice
 from nnlab.labs.gd import scalar, stochastic
 from nnlab.labs.gd.functions import FUNCTIONS
-from nnlab.labs.gd.settings import N_TERMS, LabSettings
+from nnlab.labs.gd.settings import GOOD, N_TERMS, LabSettings
 
 __all__ = ["Part", "PARTS", "run_lab", "jsonable", "LEVEL", "GOOD"]
 
 LEVEL = 1.0       # Part B: "close" means f - f* below this (from 144 at x0 = 10)
-GOOD = 1e-6       # compare: an lr "works" when its run ends with f - f* at most this
 
 
 def jsonable(value):
@@ -276,10 +275,10 @@ def run_lab(out: str | Path, parts=tuple(PARTS), settings: LabSettings = LabSett
     Returns the summary: per part its numbers, plus settings, files, versions, wall times and the ``run`` record.
     Torch and the BLAS libraries run on one thread, so the lab's time does not depend on the machine's load.
     """
+    from nnlab.environment import versions
     from nnlab.labpage import write_lab
     from nnlab.labs._threads import one_thread
     from nnlab.labs.gd.report import make_claims, report
-    from nnlab.tour import versions
     for p in parts:
         check_choice("part", p, PARTS)
     out = Path(out)

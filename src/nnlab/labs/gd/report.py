@@ -254,7 +254,7 @@ def _claims_paths(c: Claims, p: dict, quick: bool) -> None:
     opts = p["optimizers"]
     scored = {name: per for name, per in functions.items() if all("escape_step" not in per[o] for o in opts)}
     if scored:
-        from nnlab.labs.gd.lab import GOOD
+        from nnlab.labs.gd.settings import GOOD
         short = {name: {o: per[o]["final_gap"] for o in opts if _inf(per[o]["final_gap"]) > GOOD}
                  for name, per in scored.items()}
         short = {name: v for name, v in short.items() if v}

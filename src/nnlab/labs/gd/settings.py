@@ -9,6 +9,8 @@ from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS
 from nnlab.training.optimizers import OPTIMIZERS
 
+GOOD = 1e-6       # compare: an lr "works" when its run ends with f - f* at most this
+
 __all__ = ["Budget", "BUDGETS", "LabSettings", "N_TERMS"]
 
 N_TERMS = 64            # Part B's sum has this many terms

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import platform
 import sys
 from pathlib import Path
+
+from nnlab.environment import cpu_model
 
 __all__ = ["cpu_model", "cpu_ghz", "simd_bits", "peak_gflops", "pin_threads", "thread_report", "blas_pools",
            "OPENBLAS_VARS", "THREAD_VARS"]
@@ -29,13 +30,6 @@ def _cpuinfo() -> list[str]:
         return Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
         return []
-
-
-def cpu_model() -> str:
-    for line in _cpuinfo():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def cpu_ghz() -> float | None:

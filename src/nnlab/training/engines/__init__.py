@@ -16,24 +16,9 @@ from dataclasses import dataclass
 
 from nnlab._validation import InvalidArgument
 from nnlab.training.engines import support
+from nnlab.training.engines.registry import ENGINES, Engine
 
 __all__ = ["Engine", "ENGINES", "Choice", "choose_engine"]
-
-
-@dataclass(frozen=True)
-class Engine:
-    name: str
-    description: str
-
-    def __repr__(self) -> str:
-        return f"Engine({self.name!r}: {self.description})"
-
-
-ENGINES: dict[str, Engine] = {e.name: e for e in [
-    Engine("auto", "fast where it supports the run, else torch"),
-    Engine("torch", "PyTorch eager: any model, any device"),
-    Engine("fast", "compiled CPU kernels for small MLPs (numba), one call per epoch"),
-]}
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ def choose_engine(requested: str, train_config, *, model=None, model_config=None
 
     Raises InvalidArgument when "fast" is asked for and cannot serve, and when a FastMLP meets "torch".
     """
-    from nnlab.training.engines.fast_model import FastMLP
+    from nnlab.training.engines.fast_model import FastMLP, model_problem
     if requested == "torch":
         if isinstance(model, FastMLP):
             raise InvalidArgument("The 'engine' parameter 'torch' cannot train a FastMLP; pass "
@@ -69,7 +54,7 @@ def choose_engine(requested: str, train_config, *, model=None, model_config=None
         return Choice("torch", "asked for")
     problem = (support.observer_problem(observers) or support.train_problem(train_config)
                or _device_problem(*data)
-               or (support.model_problem(model) if model is not None
+               or (model_problem(model) if model is not None
                    else support.config_problem(model_config, train_config)))
     if problem is None:
         return Choice("fast", "small MLP on the CPU" if requested == "auto" else "asked for")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.training.engines.support import ACTIVATIONS, TORCH_FREE_INITS
+from nnlab.training.engines.codes import ACTIVATION_CODES, TORCH_FREE_INITS
 
-__all__ = ["FastMLP", "torch_layout"]
+__all__ = ["FastMLP", "torch_layout", "model_problem"]
 
 # torch.nn activation class -> nnlab activation name (with the settings the kernels implement)
 _TORCH_ACTIVATIONS = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Tanh": "tanh", "Sigmoid": "sigmoid",
@@ -169,12 +169,12 @@ class FastMLP:
 
     def codes(self) -> np.ndarray:
         """The kernels' activation code of every layer (the output layer's is 'linear')."""
-        return np.array([ACTIVATIONS.index(a) for a in self.activations] + [0], dtype=np.int64)
+        return np.array([ACTIVATION_CODES.index(a) for a in self.activations] + [0], dtype=np.int64)
 
     # -- inference ------------------------------------------------------------------------------------------
     def forward(self, X) -> np.ndarray:
         """Outputs (n, out) float32 for inputs X (n, d), computed by the fast engine's kernels."""
-        from nnlab.training.engines.fast_fit import predict_fast
+        from nnlab.training.engines.fast_state import predict_fast
         return predict_fast(self, X)
 
     __call__ = forward
@@ -187,3 +187,18 @@ class FastMLP:
     def __repr__(self) -> str:
         hidden = "/".join(sorted(set(self.activations))) or "no hidden layer"
         return f"FastMLP({'->'.join(map(str, self.sizes))}, {hidden}, {self.n_parameters} parameters)"
+
+
+def model_problem(model) -> str | None:
+    """Why the fast engine cannot train ``model`` (a torch module or a FastMLP), or None."""
+    from nnlab.training.engines.support import size_problem
+    if isinstance(model, FastMLP):
+        return size_problem(model.sizes)
+    from nnlab.nn.mlp import Residual
+    if any(isinstance(m, Residual) for m in model.modules()):
+        return "residual connections"
+    try:
+        sizes, _, _ = torch_layout(model)
+    except ValueError as err:
+        return str(err)
+    return size_problem(sizes)

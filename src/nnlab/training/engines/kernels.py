@@ -12,7 +12,7 @@ helpers inlined, is stored on disk beside this file (or in NUMBA_CACHE_DIR), so 
 machine pays for compilation. The kernels stay in this one file on purpose: numba keys the cache on the
 entry point's own source file, so a helper in another file could change without the cache noticing. It releases
 Python's interpreter lock while it runs (``nogil``), so threads train in parallel (the playground's tabs).
-Codes: positions in the tables of ``support.py`` (tests check that they agree).
+Codes: positions in the tuples of ``codes.py`` (tests check that they agree).
 """
 from __future__ import annotations
 
