@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from nnlab.data import make_dataset
+from nnlab.environment import cpu_model
 from nnlab.scratch import (
     HandMLP,
     ScalarMLP,
@@ -45,7 +46,6 @@ from nnlab.scratch import (
 )
 from nnlab.scratch.params import params_to_torch
 from nnlab.scratch.scalar_nn import cross_entropy as scalar_cross_entropy
-from nnlab.environment import cpu_model
 
 LR = 0.1
 ENGINES = ["scalar engine (Value)", "tensor engine (Tensor)", "hand-written MLP (NumPy)", "PyTorch float64",

@@ -15,7 +15,9 @@ from pathlib import Path
 MODULES = {"gd": "nnlab.labs.gd", "study": "nnlab.labs.study", "gradflow": "nnlab.labs.gradflow",
            "regularize": "nnlab.labs.regularize", "approx": "nnlab.labs.approx", "history": "nnlab.labs.history",
            "costs": "nnlab.labs.architectures", "usecase": "nnlab.labs.usecase", "explain": "nnlab.labs.explain",
-           "precision": "nnlab.labs.precision", "tensors": "nnlab.labs.tensors"}
+           "precision": "nnlab.labs.precision", "tensors": "nnlab.labs.tensors", "perceptron": "nnlab.labs.perceptron",
+           "conv": "nnlab.labs.conv", "generative": "nnlab.labs.generative", "attention": "nnlab.labs.attention",
+           "sequence": "nnlab.labs.sequence"}
 
 
 def on_pre_build(config) -> None:

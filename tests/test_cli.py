@@ -156,7 +156,7 @@ def test_an_unwritable_store_fails_before_training(tmp_path):
 
 
 def test_perceptron_command(tmp_path):
-    result = nnlab("perceptron", "--out", str(tmp_path))
+    result = nnlab("perceptron", "--quick", "--out", str(tmp_path))
     assert result.returncode == 0
     assert "converged=True" in result.stdout and "converged=False" in result.stdout
     assert shows_both_classes(tmp_path / "perceptron_visualization.png")

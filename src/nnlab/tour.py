@@ -28,6 +28,8 @@ class Lab:
 
 
 LABS = (
+    Lab("perceptron", "The perceptron: the line after each update, the pocket algorithm and the capacity of a line",
+        ("perceptron", "--quick"), 10),
     Lab("gd", "Gradient descent, SGD and optimizer paths (exercise 1.3)", ("gd", "--quick"), 12),
     Lab("study", "A single hidden layer, its activations and its hyperparameters (exercise 1.1)",
         ("study", "all", "--quick"), 12),
@@ -36,6 +38,11 @@ LABS = (
     Lab("approx", "Universal approximation", ("approx", "--quick"), 10),
     Lab("history", "A history of deep learning (exercise 1.2)", ("history",), 2),
     Lab("costs", "The cost of architectures (exercise 1.2)", ("costs", "--quick"), 7),
+    Lab("conv", "Convolutions and hierarchical features", ("conv", "--quick"), 15),
+    Lab("sequence", "Sequences and gradients through time: RNN, LSTM and GRU", ("sequence", "--quick"), 15),
+    Lab("attention", "Embeddings and attention: a tiny transformer encoder", ("attention", "--quick"), 18),
+    Lab("generative", "Generative models: a Gaussian mixture, a VAE and a GAN on the plane", ("generative", "--quick"),
+        14),
     Lab("usecase", "A use case on real data (exercise 1.5)", ("usecase", "--quick", "--folds", "3"), 10),
     Lab("explain", "Looking inside a trained network", ("explain", "--quick"), 13),
     Lab("precision", "Mixed precision: fp32 vs bf16", ("precision", "--quick"), 9),

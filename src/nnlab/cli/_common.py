@@ -24,6 +24,7 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "part": "--part", "function": "--function", "tol": "--tol", "x0": "--x0", "max_iter": "--max-iter",
          "augment_jitter": "--augment-jitter", "augment_shift": "--augment-shift", "regularizers": "--regularizers",
          "seeds": "--seeds", "datasets": "--dataset", "depth": "--depth", "width": "--width",
+         "pocket_epochs": "--pocket-epochs", "max_shift": "--max-shift", "shapes_n": "--shapes-n",
          "train_width": "--train-width", "inits": "--inits", "init_std": "--init-std",
          "residual": "--residual", "device": "--device", "precision": "--precision", "only": "--only",
          "port": "--port", "folds": "--folds"}

@@ -4,17 +4,17 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
-from nnlab.cli._common import app, choices, console, describe, out_dir, parse_names, progress
-from nnlab.numbers import final_text
+from nnlab.cli._common import app, choices, console, describe, out_dir, parse_names, progress, show_claims
 from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
 from nnlab.nn.init import INITS
+from nnlab.numbers import final_text
 from nnlab.training.engines import ENGINES
 from nnlab.training.losses import LOSSES
 from nnlab.training.optimizers import OPTIMIZERS
@@ -22,78 +22,129 @@ from nnlab.training.optimizers import OPTIMIZERS
 
 @app.command()
 def perceptron(
-    out: Annotated[Path, typer.Option(help="Directory for perceptron_visualization.png.")] = Path("results"),
-    seed: Annotated[int, typer.Option(help="Seed of the 200-point data set.")] = 0,
+    out: Annotated[Path, typer.Option(help="Directory for perceptron_visualization.png, the lab's figures (the "
+                                           "line after each update as a strip and a GIF, the pocket, the capacity "
+                                           "grid), report.html, report.md, claims.json and summary.json.")] = Path(
+        "results/perceptron"),
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer pocket epochs, GIF frames and random point sets "
+                                                        "(seconds, for tests and the tour).")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the 200-point data set (and of the noisy data and the random "
+                                           "point sets).")] = 0,
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.1,
-    max_epochs: Annotated[int, typer.Option(help="Upper bound on epochs.")] = 1000,
+    max_epochs: Annotated[int, typer.Option(help="Upper bound on epochs (the seed program, the update trace and "
+                                                 "every capacity run).")] = 1000,
+    dataset: Annotated[str | None, typer.Option(help="Data of the pocket section: seed-linear, gauss, moons, "
+                                                        "circle, xor, spiral, seed-circle.")] = None,
+    noise: Annotated[float | None, typer.Option(help="Percent of labels flipped in the pocket section's data, "
+                                                        "0 to 50 (default 10).")] = None,
+    n: Annotated[int | None, typer.Option(help="Training points of the pocket section, 4 to 500 (default "
+                                                  "200).")] = None,
+    pocket_epochs: Annotated[int | None, typer.Option(help="Epochs of the plain rule and the pocket (default "
+                                                              "1000; 100 with --quick).")] = None,
 ):
-    """The seed's perceptron program: learn a line on separable data, then fail on XOR."""
+    """The perceptron, all of it: the seed's program (a line on separable data, then failure on XOR), the line
+    after each update (the seed's Figure 4, a strip and a GIF), the plain rule against the pocket algorithm on
+    data no line separates (--dataset, --noise), and which labellings a line can realise (3 points, the 4 XOR
+    points, Cover's count)."""
+    from dataclasses import replace
+
     from nnlab._validation import check_int, check_positive, check_seed
+    from nnlab.labs.perceptron.settings import FULL, QUICK
     check_seed("seed", seed)
     check_positive("lr", lr)
     check_int("max_epochs", max_epochs)
-    from nnlab.programs import perceptron_program
-    result = perceptron_program(out_dir(out), seed=seed, lr=lr, max_epochs=max_epochs)
-    lin, xor = result["linear"], result["xor"]
+    changes = {"seed": seed, "lr": lr, "max_epochs": max_epochs}
+    for key, value in {"dataset": dataset, "noise": noise, "n": n, "pocket_epochs": pocket_epochs}.items():
+        if value is not None:
+            changes[key] = value
+    try:
+        settings = replace(QUICK if quick else FULL, **changes)     # validates every value
+    except InvalidArgument as err:
+        if err.argument == "pocket_epochs":                          # a flag nnlab.cli._common.FLAGS does not name
+            raise InvalidArgument(err.restated("--pocket-epochs"), "pocket_epochs") from None
+        raise
+    _refuse_other_page(out)
+    out = out_dir(out)
+    from rich.status import Status
+
+    from nnlab.labs.perceptron import run_perceptron
+    with Status("the seed's program", console=console(stderr=True)) as status:
+        summary = run_perceptron(out, settings, quick=quick, progress=lambda message: status.update(message))
+    lin, xor = summary["seed_program"]["linear"], summary["seed_program"]["xor"]
     con = console()
     con.print(f"separable data: converged={lin['converged']} after {lin['epochs']} epochs, "
               f"accuracy {lin['accuracy']:.1%}, w={[round(w, 4) for w in lin['weights']]}, b={lin['bias']:.4g}")
     con.print(f"XOR:            converged={xor['converged']} after {xor['epochs']} epochs, "
               f"accuracy {xor['accuracy']:.0%} (theory: no line separates XOR's classes)")
-    con.print(f"wrote {out / 'perceptron_visualization.png'}")
+    show_claims(out, summary["wall_time_s"])
+
+
+def _refuse_other_page(out: Path) -> None:
+    """The lab writes report.html and summary.json: refuse a directory whose summary.json is another page's (the
+    tour's seed page in results/, say), in one line, rather than overwrite it."""
+    summary = out / "summary.json"
+    if not summary.is_file():
+        return
+    try:
+        lab = json.loads(summary.read_text(encoding="utf-8")).get("run", {}).get("lab")
+    except (OSError, ValueError, AttributeError):
+        return
+    if lab is not None and lab != "perceptron":
+        raise InvalidArgument(f"--out {out} holds the page of '{lab}' (its summary.json); the perceptron lab "
+                              f"would overwrite it. Choose another directory, e.g. {out / 'perceptron'}.", "out")
 
 
 @app.command()
 def train(
-    dataset: Annotated[Optional[str], typer.Option(help=f"Data set: {choices(DATASETS)}.")] = None,
-    csv: Annotated[Optional[Path], typer.Option(help="Train on a CSV file (header x1,x2[,...],label) instead.")] = None,
-    n: Annotated[Optional[int], typer.Option(help="Number of points (default: the data set's own).")] = None,
-    noise: Annotated[Optional[float], typer.Option(help="Generator noise (see 'nnlab datasets').")] = None,
-    classes: Annotated[Optional[int], typer.Option(help="Number of classes (spirals).")] = None,
-    test_fraction: Annotated[Optional[float], typer.Option(help="Share held out for testing, in [0, 1).")] = None,
-    rng: Annotated[Optional[str], typer.Option(help="numpy, or seedrandom: TensorFlow Playground's own stream for "
+    dataset: Annotated[str | None, typer.Option(help=f"Data set: {choices(DATASETS)}.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Train on a CSV file (header x1,x2[,...],label) instead.")] = None,
+    n: Annotated[int | None, typer.Option(help="Number of points (default: the data set's own).")] = None,
+    noise: Annotated[float | None, typer.Option(help="Generator noise (see 'nnlab datasets').")] = None,
+    classes: Annotated[int | None, typer.Option(help="Number of classes (spirals).")] = None,
+    test_fraction: Annotated[float | None, typer.Option(help="Share held out for testing, in [0, 1).")] = None,
+    rng: Annotated[str | None, typer.Option(help="numpy, or seedrandom: TensorFlow Playground's own stream for "
                                                     "its six data sets (seed s = its 0.s), shuffle and cut.")] = None,
-    hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes, e.g. '8,8,8,8,8'; '' for none.")] = None,
-    activation: Annotated[Optional[str], typer.Option(help=f"Hidden activation: {choices(ACTIVATIONS)}.")] = None,
-    init: Annotated[Optional[str], typer.Option(help=f"Weight initialisation: {choices(INITS)}.")] = None,
-    dropout: Annotated[Optional[float], typer.Option(help="Dropout probability after each hidden layer.")] = None,
-    batch_norm: Annotated[Optional[bool], typer.Option("--batch-norm/--no-batch-norm",
+    hidden: Annotated[str | None, typer.Option(help="Hidden layer sizes, e.g. '8,8,8,8,8'; '' for none.")] = None,
+    activation: Annotated[str | None, typer.Option(help=f"Hidden activation: {choices(ACTIVATIONS)}.")] = None,
+    init: Annotated[str | None, typer.Option(help=f"Weight initialisation: {choices(INITS)}.")] = None,
+    dropout: Annotated[float | None, typer.Option(help="Dropout probability after each hidden layer.")] = None,
+    batch_norm: Annotated[bool | None, typer.Option("--batch-norm/--no-batch-norm",
                                                        help="Batch norm before each hidden activation.")] = None,
-    residual: Annotated[Optional[bool], typer.Option("--residual/--no-residual",
-                                                     help="Skip connections around width-keeping hidden layers.")] = None,
-    optimizer: Annotated[Optional[str], typer.Option(help=f"Optimizer: {choices(OPTIMIZERS)}.")] = None,
-    lr: Annotated[Optional[float], typer.Option(help="Learning rate (> 0).")] = None,
-    lr_schedule: Annotated[Optional[str], typer.Option(help="Learning-rate schedule: constant, or cosine (from "
+    residual: Annotated[bool | None, typer.Option(
+        "--residual/--no-residual", help="Skip connections around width-keeping hidden layers.")] = None,
+    optimizer: Annotated[str | None, typer.Option(help=f"Optimizer: {choices(OPTIMIZERS)}.")] = None,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (> 0).")] = None,
+    lr_schedule: Annotated[str | None, typer.Option(help="Learning-rate schedule: constant, or cosine (from "
                                                             "--lr down towards 0 over the epochs).")] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="Number of epochs (> 0).")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="Mini-batch size; 0 = full batch.")] = None,
-    loss: Annotated[Optional[str], typer.Option(help=f"Loss: {choices(LOSSES)}.")] = None,
-    l1: Annotated[Optional[float], typer.Option(help="L1 penalty on weights.")] = None,
-    l2: Annotated[Optional[float], typer.Option(help="L2 penalty on weights.")] = None,
-    early_stopping: Annotated[Optional[int], typer.Option(help="Patience in epochs; 0 = off. Restores the best "
+    epochs: Annotated[int | None, typer.Option(help="Number of epochs (> 0).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Mini-batch size; 0 = full batch.")] = None,
+    loss: Annotated[str | None, typer.Option(help=f"Loss: {choices(LOSSES)}.")] = None,
+    l1: Annotated[float | None, typer.Option(help="L1 penalty on weights.")] = None,
+    l2: Annotated[float | None, typer.Option(help="L2 penalty on weights.")] = None,
+    early_stopping: Annotated[int | None, typer.Option(help="Patience in epochs; 0 = off. Restores the best "
                                                               "epoch's weights.")] = None,
-    augment_jitter: Annotated[Optional[float], typer.Option(help="Augmentation: std of Gaussian noise added to the "
+    augment_jitter: Annotated[float | None, typer.Option(help="Augmentation: std of Gaussian noise added to the "
                                                                  "training inputs, fresh each epoch.")] = None,
-    augment_shift: Annotated[Optional[float], typer.Option(help="Augmentation for square-image inputs: shift each "
+    augment_shift: Annotated[float | None, typer.Option(help="Augmentation for square-image inputs: shift each "
                                                                 "by up to this many pixels, fresh each epoch.")] = None,
-    engine: Annotated[Optional[str], typer.Option(help=f"Training engine: {choices(ENGINES)} (auto: fast for "
+    engine: Annotated[str | None, typer.Option(help=f"Training engine: {choices(ENGINES)} (auto: fast for "
                                                        "small MLPs on the CPU, else torch).")] = None,
-    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda (the torch engine; auto: CUDA when "
+    device: Annotated[str | None, typer.Option(help="auto, cpu or cuda (the torch engine; auto: CUDA when "
                                                        "present).")] = None,
-    precision: Annotated[Optional[str], typer.Option(help="fp32, bf16 (autocast, CPU or CUDA) or fp16 (CUDA, "
+    precision: Annotated[str | None, typer.Option(help="fp32, bf16 (autocast, CPU or CUDA) or fp16 (CUDA, "
                                                           "with a gradient scaler).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Seed for data, initial weights and batch order.")] = None,
-    preset: Annotated[Optional[str], typer.Option(help=f"Start from a preset: {choices(PRESETS)}.")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="Start from a config JSON (as written by every run).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default results/train-<dataset>).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for data, initial weights and batch order.")] = None,
+    preset: Annotated[str | None, typer.Option(help=f"Start from a preset: {choices(PRESETS)}.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Start from a config JSON (as written by every run).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default results/train-<dataset>).")] = None,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
-    store: Annotated[Optional[Path], typer.Option(help="Run store directory the run is recorded in (default "
+    store: Annotated[Path | None, typer.Option(help="Run store directory the run is recorded in (default "
                                                        "$NNLAB_STORE or ./nnlab-runs).")] = None,
     record: Annotated[bool, typer.Option("--record/--no-record", help="Record the run in the run store.")] = True,
 ):
     """Train an MLP; write config.json, history.json and the figures into --out; record the run in the store."""
-    from nnlab.config import RunConfig
     from nnlab._validation import check_choice
+    from nnlab.config import RunConfig
 
     # 1) the starting config: a preset, a file, or the defaults (the seed's circle MLP)
     if preset is not None and config is not None:
@@ -120,7 +171,8 @@ def train(
             model[key] = value
     if engine is not None:
         check_choice("engine", engine, ENGINES)
-    for key, value in {"optimizer": optimizer, "lr": lr, "lr_schedule": lr_schedule, "epochs": epochs, "loss": loss, "l1": l1, "l2": l2,
+    for key, value in {"optimizer": optimizer, "lr": lr, "lr_schedule": lr_schedule, "epochs": epochs, "loss": loss,
+                       "l1": l1, "l2": l2,
                        "augment_jitter": augment_jitter, "augment_shift": augment_shift, "seed": seed,
                        "engine": engine, "device": device, "precision": precision}.items():
         if value is not None:
@@ -245,13 +297,14 @@ def tour(
     seed: Annotated[int, typer.Option(help="Seed for data and initial weights.")] = 0,
     labs: Annotated[bool, typer.Option("--labs", help="Also run every lab in its quick mode into OUT/<lab> "
                                                       "(about 3 minutes) and link their pages.")] = False,
-    only: Annotated[Optional[str], typer.Option(help="With --labs: run only these labs (comma-separated): "
+    only: Annotated[str | None, typer.Option(help="With --labs: run only these labs (comma-separated): "
                                                      "gd, study, gradflow, regularize, approx, history, costs, "
                                                      "usecase, explain, precision, tensors.")] = None,
 ):
     """Run every program of the seed chapter (and with --labs every lab): a site of pages with figures, numbers
     and the claims each run supports, opened at OUT/index.html. Ctrl-C keeps the finished pages."""
     import sys
+
     from nnlab._validation import check_seed
     from nnlab.tour import run_tour, select_labs
     check_seed("seed", seed)

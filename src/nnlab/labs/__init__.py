@@ -23,6 +23,7 @@ __all__ = ["LABS", "run", "load", "one_thread"]
 
 # name -> one line on what the lab studies
 LABS = {
+    "perceptron": "The perceptron: the line after each update, the pocket algorithm and the capacity of a line",
     "gd": "Gradient descent, SGD and optimizer paths (exercise 1.3)",
     "study": "A single hidden layer, its activations and its hyperparameters (exercise 1.1)",
     "gradflow": "Gradient flow: vanishing and exploding gradients",
@@ -30,6 +31,10 @@ LABS = {
     "approx": "Universal approximation",
     "history": "A history of deep learning (exercise 1.2)",
     "costs": "The cost of architectures (exercise 1.2)",
+    "conv": "Convolutions and hierarchical features",
+    "sequence": "Sequences and gradients through time: RNN, LSTM and GRU",
+    "attention": "Embeddings and attention: a tiny transformer encoder",
+    "generative": "Generative models: a Gaussian mixture, a VAE and a GAN on the plane",
     "usecase": "A use case on real data (exercise 1.5)",
     "explain": "Looking inside a trained network",
     "precision": "Mixed precision: fp32 vs bf16",
@@ -39,6 +44,31 @@ LABS = {
 
 def _settings(module, quick: bool):
     return module.QUICK if quick else module.FULL
+
+
+def _run_perceptron(out, quick):
+    from nnlab.labs import perceptron
+    perceptron.run_perceptron(out, _settings(perceptron, quick), quick=quick)
+
+
+def _run_conv(out, quick):
+    from nnlab.labs import conv
+    conv.run_conv(out, _settings(conv, quick), quick=quick)
+
+
+def _run_sequence(out, quick):
+    from nnlab.labs import sequence
+    sequence.run_sequence(out, _settings(sequence, quick), quick=quick)
+
+
+def _run_attention(out, quick):
+    from nnlab.labs import attention
+    attention.run_attention(out, _settings(attention, quick), quick=quick)
+
+
+def _run_generative(out, quick):
+    from nnlab.labs import generative
+    generative.run_generative(out, _settings(generative, quick), quick=quick)
 
 
 def _run_gd(out, quick):
@@ -97,9 +127,11 @@ def _run_tensors(out, quick):
     run_lab(out, quick=quick)
 
 
-_RUNNERS = {"gd": _run_gd, "study": _run_study, "gradflow": _run_gradflow, "regularize": _run_regularize,
-            "approx": _run_approx, "history": _run_history, "costs": _run_costs, "usecase": _run_usecase,
-            "explain": _run_explain, "precision": _run_precision, "tensors": _run_tensors}
+_RUNNERS = {"perceptron": _run_perceptron, "conv": _run_conv, "generative": _run_generative,
+            "attention": _run_attention, "sequence": _run_sequence, "gd": _run_gd,
+            "study": _run_study, "gradflow": _run_gradflow, "regularize": _run_regularize, "approx": _run_approx,
+            "history": _run_history, "costs": _run_costs, "usecase": _run_usecase, "explain": _run_explain,
+            "precision": _run_precision, "tensors": _run_tensors}
 
 
 def run(name: str, out: str | Path | None = None, quick: bool = True):
