@@ -46,7 +46,7 @@ ANCHOR   := ../shared/anchors/seed_mlp/build.sh
 # All benchmarks; each also runs alone.
 bench: bench-seed bench-engines bench-matmul bench-sweep bench-playground bench-precision bench-widget
 
-# Every lab in full mode with its claims checked (about 12 minutes); the README's lab numbers come from it.
+# Every lab in full mode with its claims checked (about 17 minutes); the lab numbers in the docs come from it.
 bench-full: setup
 	$(PY) benchmarks/full_runs.py
 

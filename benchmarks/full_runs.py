@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from nnlab.claims import load_claims
-from nnlab.tour import LABS, cpu_model
+from nnlab.environment import cpu_model
+from nnlab.tour import LABS
 
 RESULTS = Path(__file__).parent / "results"
 

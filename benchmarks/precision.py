@@ -28,8 +28,8 @@ from pathlib import Path
 
 import torch
 
+from nnlab.environment import cpu_model
 from nnlab.labs.precision import WORKLOADS, cpu_bf16_flags, load_workload_data, train_workload
-from nnlab.tour import cpu_model
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 

@@ -35,10 +35,10 @@ from torch import nn
 
 from nnlab.config import PRESETS
 from nnlab.data.prepare import prepare
+from nnlab.environment import cpu_model
 from nnlab.nn import build_mlp
 from nnlab.sweeps import parse_spec, run_sweep
 from nnlab.sweeps.batched import fit_batched
-from nnlab.tour import cpu_model
 from nnlab.training.run import sized_for_data
 
 LRS, SEEDS, DATA_SEEDS = (1e-3, 3e-3, 1e-2), (0, 1, 2), (0, 1, 2)

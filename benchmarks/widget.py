@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from nnlab.tour import cpu_model
+from nnlab.environment import cpu_model
 from nnlab.widgets import TrainingWidget
 
 RESULTS = Path(__file__).parent / "results"
