@@ -170,3 +170,25 @@ def test_batch_norm_mini_batches_never_train_on_a_single_sample():
 def test_a_split_that_leaves_no_training_points_is_an_error():
     with pytest.raises(InvalidArgument, match="no training points"):
         train(RunConfig(data=DataConfig(dataset="xor4", test_fraction=0.9), train=TrainConfig(epochs=1)))
+
+
+def test_early_stopping_watches_the_test_loss_else_the_training_loss_and_keeps_the_best_weights():
+    from nnlab.training.history import History
+    from nnlab.training.stopping import EarlyStopping
+    h, stop = History(), EarlyStopping(2)
+    kept = []
+    losses = [3.0, 2.0, 2.0 - 1e-13, 2.5, 1.0]                  # a gain under 1e-12 is no progress
+    stopped_at = None
+    for epoch, loss in enumerate(losses, 1):
+        logs = {"epoch": epoch, "loss": 9.0, "test_loss": loss}
+        if stop.update(epoch, logs, h, lambda e=epoch: kept.append(e) or e):
+            stopped_at = epoch
+            break
+    assert stopped_at == 4 and h.stopped_early and h.best_epoch == 2 and stop.best_weights == 2 and kept == [1, 2]
+    h2, off = History(), EarlyStopping(None)
+    assert not any(off.update(e, {"loss": 1.0}, h2, lambda: 1 / 0) for e in range(1, 50))   # never snapshots
+    assert not h2.stopped_early and h2.best_epoch is None and off.best_weights is None
+    h3, by_train = History(), EarlyStopping(1)
+    assert not by_train.update(1, {"loss": 1.0}, h3, lambda: "w1")
+    assert by_train.update(2, {"loss": 1.0}, h3, lambda: "w2")
+    assert by_train.best_weights == "w1"

@@ -17,6 +17,7 @@ from nnlab.training.augment import _check_augmentation, augment_inputs, augmenta
 from nnlab.training.history import History
 from nnlab.training.losses import LOSSES
 from nnlab.training.observers import Observer
+from nnlab.training.stopping import EarlyStopping
 
 __all__ = ["History", "fit", "evaluate", "augment_inputs", "augmentation_rng"]
 
@@ -200,7 +201,7 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
                 return False
         return True
 
-    best, since_best, best_state = math.inf, 0, None
+    stopping = EarlyStopping(config.early_stopping)
     augmenting = config.augment_jitter > 0 or config.augment_shift > 0
     if augmenting:
         plain, aug_rng = X.cpu().numpy(), augmentation_rng(config.seed)
@@ -264,21 +265,14 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
                 if not finite:
                     history.diverged = True
                     break
-                # 6) early stopping on the test loss if there is one, else the training loss; keep the best weights
-                if config.early_stopping is not None:
-                    monitored = logs.get("test_loss", logs["loss"])
-                    if monitored < best - 1e-12:
-                        best, since_best, history.best_epoch = monitored, 0, epoch
-                        best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                    else:
-                        since_best += 1
-                        if since_best >= config.early_stopping:
-                            history.stopped_early = True
-                            break
+                # 6) early stopping: keep the best epoch's weights
+                if stopping.update(epoch, logs, history,
+                                   lambda: {k: v.detach().clone() for k, v in model.state_dict().items()}):
+                    break
         except KeyboardInterrupt:
             history.interrupted = True
-    if best_state is not None:
-        model.load_state_dict(best_state)                     # early stopping: back to the best epoch's weights
+    if stopping.best_weights is not None:
+        model.load_state_dict(stopping.best_weights)          # early stopping: back to the best epoch's weights
     if pending and not sync():
         history.diverged = True
     history.epochs_run = len(history.loss)

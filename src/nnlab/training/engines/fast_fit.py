@@ -29,6 +29,7 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
     from nnlab.training.engines.kernels import LR
     from nnlab.training.history import History
     from nnlab.training.schedules import lr_at
+    from nnlab.training.stopping import EarlyStopping
 
     # 1) the network, the kernels, the data in the kernels' layout
     net = model if isinstance(model, FastMLP) else FastMLP.from_torch(model)
@@ -51,7 +52,7 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
         return loss_sum / xs.shape[1], right / xs.shape[1]
 
     history = History(engine="fast", compile_time_s=compile_s, kernels=how)
-    best, since_best, best_theta = math.inf, 0, None
+    stopping = EarlyStopping(config.early_stopping)
     augmenting = config.augment_jitter > 0 or config.augment_shift > 0
     if augmenting:
         plain, aug_rng = np.ascontiguousarray(x.T), augmentation_rng(config.seed)      # (n, d)
@@ -85,21 +86,13 @@ def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "clas
             if not math.isfinite(logs["loss"]):
                 history.diverged = True
                 break
-            # 4) early stopping on the test loss if there is one, else the training loss; keep the best weights
-            if config.early_stopping is not None:
-                monitored = logs.get("test_loss", logs["loss"])
-                if monitored < best - 1e-12:
-                    best, since_best, history.best_epoch = monitored, 0, epoch
-                    best_theta = net.theta.copy()
-                else:
-                    since_best += 1
-                    if since_best >= config.early_stopping:
-                        history.stopped_early = True
-                        break
+            # 4) early stopping: keep the best epoch's weights
+            if stopping.update(epoch, logs, history, net.theta.copy):
+                break
     except KeyboardInterrupt:
         history.interrupted = True
-    if best_theta is not None:
-        net.theta[:] = best_theta                 # early stopping: back to the best epoch's weights (in place)
+    if stopping.best_weights is not None:
+        net.theta[:] = stopping.best_weights      # early stopping: back to the best epoch's weights (in place)
     history.wall_time_s = time.perf_counter() - start
     # 5) the finished model's metrics (fit's "final")
     names = ("loss", "accuracy") if classify else ("loss",)
