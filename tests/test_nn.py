@@ -70,3 +70,42 @@ def test_build_mlp_takes_seeds_up_to_the_bound_numpy_integers_too():
     for bad in (MAX_SEED + 1, -1, 1.5):               # 2**32 would start the same weights as seed 0
         with pytest.raises(InvalidArgument, match="'seed' parameter of build_mlp"):
             build_mlp(ModelConfig(hidden_sizes=(3,)), seed=bad)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_layer_outputs_in_numpy_equal_the_torch_models_own_forward_pass(activation):
+    """nnlab.nn.forward.layer_outputs (what the playground draws) against the model's modules, layer by layer."""
+    import torch
+
+    from nnlab.nn.forward import layer_outputs
+    model = build_mlp(ModelConfig(input_size=3, hidden_sizes=(8, 5), activation=activation, output_size=2), seed=4)
+    X = torch.randn(200, 3, generator=torch.Generator().manual_seed(1)) * 3
+    expected, a = [], X
+    with torch.no_grad():
+        for module in model:
+            a = module(a)
+            if not isinstance(module, torch.nn.Linear) or module is list(model)[-1]:
+                expected.append(a.T.numpy())
+    theta = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy()
+    got = layer_outputs(theta, (3, 8, 5, 2), [activation, activation, "linear"], X.numpy())
+    assert [g.shape for g in got] == [e.shape for e in expected] == [(8, 200), (5, 200), (2, 200)]
+    for g, e in zip(got, expected):
+        assert g.dtype == np.float32
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5)
+
+
+def test_the_playgrounds_unit_maps_are_the_fast_engines_outputs_in_classic_mode():
+    from nnlab.playground.maps import unit_maps
+    from nnlab.training.engines.codes import ACTIVATION_CODES
+    from nnlab.training.engines.fast_model import FastMLP
+    net = FastMLP.from_config(ModelConfig(input_size=2, hidden_sizes=(4, 2), activation="tanh", output_size=1,
+                                          init="playground"), seed=3)
+    X = np.random.default_rng(0).uniform(-6, 6, (300, 2)).astype(np.float32)
+    maps = unit_maps(net.theta, net.sizes, [ACTIVATION_CODES.index("tanh")] * 2 + [0], 0.01, X)
+    np.testing.assert_allclose(maps[-1][0], net.forward(X)[:, 0], rtol=1e-5, atol=1e-6)
+
+
+def test_layer_outputs_refuses_parameters_that_do_not_fit_the_sizes():
+    from nnlab.nn.forward import layer_outputs
+    with pytest.raises(ValueError, match="do not fit"):
+        layer_outputs(np.zeros(10), (2, 3, 1), ["tanh", "linear"], np.zeros((4, 2)))
