@@ -249,7 +249,8 @@ def test_help_still_exits_0():
     (["train", "--lr", "0"], "Error: --lr must be a finite number in the range (0, inf). Got 0.0 instead."),
     (["explain", "--seed", "-1"], "Error: --seed must be an integer in the range [0, 4294967295]"),
     (["explain", "--methods", "salency"], "Error: --methods must be one or more of ['saliency', "),
-    (["matmul-bench", "--sizes", "abc"], "Error: --sizes: expected comma-separated integers"),   # said once
+    (["matmul-bench", "--sizes", "abc"], "Error: --sizes must be one or more comma-separated integers such as "
+                                         "'64,256,1024'. Got 'abc' instead."),   # said once
 ])
 def test_messages_name_what_the_user_typed_not_a_library_function(tmp_path, args, line):
     shown = _one_line(nnlab(*args, "--out", str(tmp_path / "o")))

@@ -16,9 +16,10 @@ from nnlab._validation import InvalidArgument
 from nnlab.cli._common import app
 
 # Command modules, in help order; each registers its commands on `app` when imported.
-_COMMAND_MODULES = ("seed", "datasets", "runs", "gd", "approx", "usecase", "history", "sweep", "matmul", "explain",
-                    "gradflow", "regularize", "study", "precision", "conv", "sequence", "attention", "generative",
-                    "playground")
+# Each module is named after the command it holds (runs and datasets hold their subcommands).
+_COMMAND_MODULES = ("perceptron", "train", "tour", "datasets", "runs", "gd", "approx", "usecase", "history", "costs",
+                    "sweep", "tensors", "matmul", "explain", "gradflow", "regularize", "study", "precision", "conv",
+                    "sequence", "attention", "generative", "playground")
 for _name in _COMMAND_MODULES:
     if importlib.util.find_spec(f"nnlab.cli.{_name}") is not None:
         importlib.import_module(f"nnlab.cli.{_name}")

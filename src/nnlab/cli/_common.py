@@ -34,12 +34,30 @@ def choices(registry) -> str:
     return ", ".join(registry)
 
 
-def parse_names(text: str, argument: str) -> tuple[str, ...]:
-    """A comma-separated list of names from a flag; at least one."""
+def parse_names(text: str, argument: str, allowed=None) -> tuple[str, ...]:
+    """A comma-separated list of names from a flag: at least one, each of ``allowed`` when given. The one parser
+    of every list flag (``parse_ints`` for numbers)."""
     names = tuple(part.strip() for part in text.split(",") if part.strip())
-    if not names:
-        raise InvalidArgument(f"The '{argument}' parameter must name at least one. Got {text!r} instead.", argument)
+    unknown = [n for n in names if allowed is not None and n not in allowed]
+    if not names or unknown:
+        what = ("one or more comma-separated names" if allowed is None
+                else f"one or more comma-separated names from [{', '.join(allowed)}]")
+        raise InvalidArgument(f"The '{argument}' parameter must be {what}. Got {text!r} instead.", argument,
+                              allowed=what, value=text)
     return names
+
+
+def parse_ints(text: str, argument: str) -> tuple[int, ...]:
+    """A comma-separated list of integers from a flag ('64,256,1024'); at least one."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        values = ()
+    if not values:
+        what = "one or more comma-separated integers such as '64,256,1024'"
+        raise InvalidArgument(f"The '{argument}' parameter must be {what}. Got {text!r} instead.", argument,
+                              allowed=what, value=text)
+    return values
 
 
 def console(stderr: bool = False):

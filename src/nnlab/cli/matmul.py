@@ -1,4 +1,5 @@
-"""``nnlab tensors`` and ``nnlab matmul-bench``: the tensor and matrix-multiplication lab (exercise 1.4)."""
+"""``nnlab matmul-bench``: every matrix-multiplication variant timed, threaded, batched and on a GPU where there is one
+(exercise 1.4)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,48 +8,7 @@ from typing import Annotated
 import typer
 
 from nnlab._validation import InvalidArgument
-from nnlab.cli._common import app, console, out_dir, show_claims
-
-_DEMOS = "broadcast, products, reshape, slicing, reductions, linear"
-
-
-def _ints(text: str, flag: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise InvalidArgument(f"{flag}: expected comma-separated integers such as '64,256,1024'; got {text!r}.",
-                              flag) from None
-    if not values:
-        raise InvalidArgument(f"{flag}: expected at least one integer; got {text!r}.", flag)
-    return values
-
-
-def _names(text: str, flag: str, allowed) -> tuple[str, ...]:
-    names = tuple(x.strip() for x in text.split(",") if x.strip())
-    unknown = [n for n in names if n not in allowed]
-    if unknown or not names:
-        raise InvalidArgument(f"{flag}: must be comma-separated names from [{', '.join(allowed)}]; "
-                              f"got {unknown[0] if unknown else text!r}.", flag)
-    return names
-
-
-@app.command()
-def tensors(
-    out: Annotated[Path, typer.Option(help="Directory for the figures, report.html, report.md, claims.json and "
-                                           "summary.json.")] = Path("results/tensors"),
-    quick: Annotated[bool, typer.Option("--quick", help="Fewer sizes and kernels in the matmul comparison, shorter "
-                                                        "timings (seconds, for tests and the tour).")] = False,
-    demo: Annotated[str | None, typer.Option(help=f"Comma-separated demos (default all): {_DEMOS}.")] = None,
-):
-    """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation, then matmul kernels
-    from pure Python to BLAS, gated and timed (exercise 1.4)."""
-    from nnlab.labs.tensors import TENSOR_DEMOS, run_lab
-    names = list(_names(demo, "--demo", TENSOR_DEMOS)) if demo is not None else None
-    out = out_dir(out)
-    from rich.status import Status
-    with Status("tensors", console=console(stderr=True)) as status:
-        summary = run_lab(out, names, quick=quick, progress=lambda message: status.update(message))
-    show_claims(out, summary["wall_time_s"])
+from nnlab.cli._common import app, console, out_dir, parse_ints, parse_names
 
 
 @app.command("matmul-bench")
@@ -87,11 +47,11 @@ def matmul_bench(
         raise InvalidArgument(f"--max-call-s: must be a number > 0; got {max_call_s!r}.", "max_call_s")
     changes = {"dtype": dtype}
     if sizes is not None:
-        changes["sizes"] = _ints(sizes, "--sizes")
+        changes["sizes"] = parse_ints(sizes, "--sizes")
     if variants is not None:
-        changes["variants"] = _names(variants, "--variants", VARIANTS)
+        changes["variants"] = parse_names(variants, "--variants", VARIANTS)
     if threads is not None:
-        changes["threads"] = _ints(threads, "--threads")
+        changes["threads"] = parse_ints(threads, "--threads")
         if max(changes["threads"]) > 4 * (os.cpu_count() or 1):
             raise InvalidArgument(f"--threads: at most {4 * (os.cpu_count() or 1)} on this machine; got {threads!r}.",
                                   "threads")

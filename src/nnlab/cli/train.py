@@ -1,4 +1,4 @@
-"""The seed chapter's programs as commands: ``perceptron``, ``train`` and ``tour``."""
+"""``nnlab train``: one MLP run from a preset, a config file or flags, recorded in the run store."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from nnlab._validation import InvalidArgument, parse_sizes
-from nnlab.cli._common import app, choices, console, describe, out_dir, parse_names, progress, show_claims
+from nnlab.cli._common import app, choices, console, describe, out_dir, progress
 from nnlab.config import PRESETS
 from nnlab.data import DATASETS
 from nnlab.nn.activations import ACTIVATIONS
@@ -18,80 +18,6 @@ from nnlab.numbers import final_text
 from nnlab.training.engines import ENGINES
 from nnlab.training.losses import LOSSES
 from nnlab.training.optimizers import OPTIMIZERS
-
-
-@app.command()
-def perceptron(
-    out: Annotated[Path, typer.Option(help="Directory for perceptron_visualization.png, the lab's figures (the "
-                                           "line after each update as a strip and a GIF, the pocket, the capacity "
-                                           "grid), report.html, report.md, claims.json and summary.json.")] = Path(
-        "results/perceptron"),
-    quick: Annotated[bool, typer.Option("--quick", help="Fewer pocket epochs, GIF frames and random point sets "
-                                                        "(seconds, for tests and the tour).")] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the 200-point data set (and of the noisy data and the random "
-                                           "point sets).")] = 0,
-    lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.1,
-    max_epochs: Annotated[int, typer.Option(help="Upper bound on epochs (the seed program, the update trace and "
-                                                 "every capacity run).")] = 1000,
-    dataset: Annotated[str | None, typer.Option(help="Data of the pocket section: seed-linear, gauss, moons, "
-                                                        "circle, xor, spiral, seed-circle.")] = None,
-    noise: Annotated[float | None, typer.Option(help="Percent of labels flipped in the pocket section's data, "
-                                                        "0 to 50 (default 10).")] = None,
-    n: Annotated[int | None, typer.Option(help="Training points of the pocket section, 4 to 500 (default "
-                                                  "200).")] = None,
-    pocket_epochs: Annotated[int | None, typer.Option(help="Epochs of the plain rule and the pocket (default "
-                                                              "1000; 100 with --quick).")] = None,
-):
-    """The perceptron, all of it: the seed's program (a line on separable data, then failure on XOR), the line
-    after each update (the seed's Figure 4, a strip and a GIF), the plain rule against the pocket algorithm on
-    data no line separates (--dataset, --noise), and which labellings a line can realise (3 points, the 4 XOR
-    points, Cover's count)."""
-    from dataclasses import replace
-
-    from nnlab._validation import check_int, check_positive, check_seed
-    from nnlab.labs.perceptron.settings import FULL, QUICK
-    check_seed("seed", seed)
-    check_positive("lr", lr)
-    check_int("max_epochs", max_epochs)
-    changes = {"seed": seed, "lr": lr, "max_epochs": max_epochs}
-    for key, value in {"dataset": dataset, "noise": noise, "n": n, "pocket_epochs": pocket_epochs}.items():
-        if value is not None:
-            changes[key] = value
-    try:
-        settings = replace(QUICK if quick else FULL, **changes)     # validates every value
-    except InvalidArgument as err:
-        if err.argument == "pocket_epochs":                          # a flag nnlab.cli._common.FLAGS does not name
-            raise InvalidArgument(err.restated("--pocket-epochs"), "pocket_epochs") from None
-        raise
-    _refuse_other_page(out)
-    out = out_dir(out)
-    from rich.status import Status
-
-    from nnlab.labs.perceptron import run_perceptron
-    with Status("the seed's program", console=console(stderr=True)) as status:
-        summary = run_perceptron(out, settings, quick=quick, progress=lambda message: status.update(message))
-    lin, xor = summary["seed_program"]["linear"], summary["seed_program"]["xor"]
-    con = console()
-    con.print(f"separable data: converged={lin['converged']} after {lin['epochs']} epochs, "
-              f"accuracy {lin['accuracy']:.1%}, w={[round(w, 4) for w in lin['weights']]}, b={lin['bias']:.4g}")
-    con.print(f"XOR:            converged={xor['converged']} after {xor['epochs']} epochs, "
-              f"accuracy {xor['accuracy']:.0%} (theory: no line separates XOR's classes)")
-    show_claims(out, summary["wall_time_s"])
-
-
-def _refuse_other_page(out: Path) -> None:
-    """The lab writes report.html and summary.json: refuse a directory whose summary.json is another page's (the
-    tour's seed page in results/, say), in one line, rather than overwrite it."""
-    summary = out / "summary.json"
-    if not summary.is_file():
-        return
-    try:
-        lab = json.loads(summary.read_text(encoding="utf-8")).get("run", {}).get("lab")
-    except (OSError, ValueError, AttributeError):
-        return
-    if lab is not None and lab != "perceptron":
-        raise InvalidArgument(f"--out {out} holds the page of '{lab}' (its summary.json); the perceptron lab "
-                              f"would overwrite it. Choose another directory, e.g. {out / 'perceptron'}.", "out")
 
 
 @app.command()
@@ -288,92 +214,3 @@ def _kernels_note(history) -> str:
     if history.kernels == "cached":
         return f" (+ kernels loaded from the disk cache in {history.compile_time_s:.2f} s)"
     return ""
-
-
-@app.command()
-def tour(
-    out: Annotated[Path, typer.Option(help="Directory for the site: index.html, the seed programs' page and "
-                                           "figures, and with --labs one directory per lab.")] = Path("results"),
-    seed: Annotated[int, typer.Option(help="Seed for data and initial weights.")] = 0,
-    labs: Annotated[bool, typer.Option("--labs", help="Also run every lab in its quick mode into OUT/<lab> "
-                                                      "(about 3 minutes) and link their pages.")] = False,
-    only: Annotated[str | None, typer.Option(help="With --labs: run only these labs (comma-separated): "
-                                                     "gd, study, gradflow, regularize, approx, history, costs, "
-                                                     "usecase, explain, precision, tensors.")] = None,
-):
-    """Run every program of the seed chapter (and with --labs every lab): a site of pages with figures, numbers
-    and the claims each run supports, opened at OUT/index.html. Ctrl-C keeps the finished pages."""
-    import sys
-
-    from nnlab._validation import check_seed
-    from nnlab.tour import run_tour, select_labs
-    check_seed("seed", seed)
-    chosen = select_labs(parse_names(only, "only") if only is not None else None)
-    if only is not None and not labs:
-        raise InvalidArgument("--only chooses among the labs: give --labs too.", "only")
-    out = out_dir(out)
-    err = console(stderr=True)
-    bar = _LabBar(err) if labs and sys.stderr.isatty() else None
-
-    def lab_progress(index, total, name, elapsed, remaining, record):
-        if record is None:
-            if bar is not None:
-                bar.show(index, total, name, remaining)
-            return
-        clock = f"{_clock(elapsed)} elapsed, about {_clock(remaining)} left"
-        outcome = (f"done in {record['seconds']:.1f} s ({record['process_seconds']:.1f} s with start-up)"
-                   if record["ok"] else f"FAILED: {record['error']}")
-        line = f"lab {index} of {total}: {name} {outcome} ({clock})"
-        (bar.log(line) if bar is not None else err.print(line, soft_wrap=True, markup=False))
-
-    try:
-        summary = run_tour(out, seed=seed, observers_for=lambda name: [progress(name)], labs=chosen if labs else (),
-                           lab_progress=lab_progress)
-    except KeyboardInterrupt:
-        if bar is not None:
-            bar.stop()
-        err.print(f"Interrupted; the finished pages are linked from {out / 'index.html'} (marked interrupted).",
-                  soft_wrap=True)
-        raise typer.Exit(130) from None
-    if bar is not None:
-        bar.stop()
-    from nnlab.claims import load_claims
-    con = console()
-    for claim in load_claims(out):
-        if claim.headline:
-            con.print(claim.markdown().replace("**", ""), soft_wrap=True, markup=False)
-    failed = [lab["name"] for lab in summary["labs"] if not lab["ok"]]
-    if labs:
-        con.print(f"{len(summary['labs']) - len(failed)} of {len(summary['labs'])} labs wrote their pages"
-                  + (f"; FAILED: {', '.join(failed)}" if failed else ""))
-    con.print(f"tour took {summary['wall_time_s']:.1f} s; open {out / 'index.html'}", soft_wrap=True)
-
-
-class _LabBar:
-    """On a terminal: lab k of N with a live elapsed clock and the estimate of what is left; a line per lab done."""
-
-    def __init__(self, console):
-        self.console, self.progress, self.task = console, None, None
-
-    def show(self, index: int, total: int, name: str, remaining: float) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-        if self.progress is None:
-            self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
-                                     TextColumn("about {task.fields[left]} left"), console=self.console)
-            self.task = self.progress.add_task("", total=total, left="")
-            self.progress.start()
-        self.progress.update(self.task, completed=index - 1, description=f"lab {index} of {total}: {name}",
-                             left=_clock(remaining))
-
-    def log(self, line: str) -> None:
-        (self.progress.console if self.progress else self.console).print(line, soft_wrap=True, markup=False)
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
-def _clock(seconds: float) -> str:
-    """125.3 -> '2:05'."""
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
