@@ -88,9 +88,9 @@ def test_worker_answers_errors_as_records_not_crashes():
         worker.close()
 
 
-@pytest.mark.parametrize("change, word", [({"sizes": (0,)}, "--sizes"), ({"sizes": (20000,)}, "16384"),
+@pytest.mark.parametrize("change, word", [({"sizes": (0,)}, "Every size must"), ({"sizes": (20000,)}, "16384"),
                                           ({"variants": ("numba-tild",)}, "numba-tiled"),
-                                          ({"dtype": "int8"}, "float32"), ({"threads": (0,)}, "--threads")])
+                                          ({"dtype": "int8"}, "float32"), ({"threads": (0,)}, "Thread counts")])
 def test_check_config_refuses_what_cannot_run(change, word):
     import dataclasses
     with pytest.raises(ValueError, match=word):

@@ -210,9 +210,8 @@ def test_cli_shows_the_trials_and_resumes(tmp_path):
 
 
 @pytest.mark.parametrize("args, shown", [
-    (["--executor", "gpu"], "--executor: The 'executor' parameter must be one of ['auto', 'vectorized', "
-                            "'process', 'ray']. Got 'gpu'"),
-    (["--workers", "0"], "--workers: The 'workers' parameter must be an integer >= 1"),
+    (["--executor", "gpu"], "--executor must be one of ['auto', 'vectorized', 'process', 'ray']. Got 'gpu'"),
+    (["--workers", "0"], "Error: --workers must be an integer >= 1. Got 0 instead."),
 ])
 def test_cli_bad_options_are_one_line_and_exit_2(tmp_path, args, shown):
     spec = tmp_path / "s.json"
@@ -237,5 +236,5 @@ def test_cli_bad_spec_and_bad_store_are_one_line_and_exit_2(tmp_path):
 @pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:", "host:99999", ":6379"])
 def test_a_malformed_ray_address_is_refused_before_anything_starts(address):
     from nnlab.sweeps.ray_cluster import connect
-    with pytest.raises(InvalidArgument, match="--address: a Ray cluster address must look like HOST:PORT"):
+    with pytest.raises(InvalidArgument, match="A Ray cluster address must look like HOST:PORT"):
         connect(address)

@@ -92,7 +92,7 @@ def test_an_unreachable_ray_address_fails_at_once_with_one_line(tmp_path):
     result = _sweep(tmp_path / "spec.json", "--executor", "ray", "--address", f"127.0.0.1:{port}",
                     "--store", tmp_path / "s", timeout=60)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"Error: --address: cannot reach a Ray cluster at 127.0.0.1:{port}")
+    assert result.stderr.startswith(f"Error: --address: Cannot reach a Ray cluster at 127.0.0.1:{port}")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

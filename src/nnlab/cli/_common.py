@@ -25,6 +25,8 @@ FLAGS = {"dataset": "--dataset", "n": "--n", "noise": "--noise", "seed": "--seed
          "augment_jitter": "--augment-jitter", "augment_shift": "--augment-shift", "regularizers": "--regularizers",
          "seeds": "--seeds", "datasets": "--dataset", "depth": "--depth", "width": "--width",
          "pocket_epochs": "--pocket-epochs", "max_shift": "--max-shift", "shapes_n": "--shapes-n",
+         "address": "--address", "executor": "--executor", "rounds": "--rounds", "threads": "--threads",
+         "sizes": "--sizes", "variants": "--variants",
          "train_width": "--train-width", "inits": "--inits", "init_std": "--init-std",
          "residual": "--residual", "device": "--device", "precision": "--precision", "only": "--only",
          "port": "--port", "folds": "--folds"}

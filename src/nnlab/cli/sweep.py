@@ -91,8 +91,7 @@ def sweep(
     from nnlab.sweeps.executors import check_executor
     check_executor(executor)
     if workers is not None and workers < 1:
-        raise InvalidArgument(f"--workers: The 'workers' parameter must be an integer >= 1. Got {workers} instead.",
-                              "workers")
+        raise InvalidArgument(f"--workers must be an integer >= 1. Got {workers} instead.", "--workers")
     parsed = load_spec(spec)
     con = console()
     result = run_sweep(parsed, store=store, executor=executor, workers=workers, address=address,

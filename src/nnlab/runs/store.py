@@ -142,8 +142,8 @@ class RunStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("ROLLBACK")
         except sqlite3.Error as err:
-            raise RunStoreError(f"cannot write to the run store '{self.file}' ({err}); choose another with "
-                                "--store.") from None
+            raise RunStoreError(f"cannot write to the run store '{self.file}' ({err}); choose another "
+                                "directory for it.") from None
         return self
 
     def close(self) -> None:

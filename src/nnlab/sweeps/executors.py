@@ -55,8 +55,8 @@ class SweepContext:
 
 def check_executor(name: str) -> str:
     if name not in CHOICES:
-        raise InvalidArgument(f"--executor: The 'executor' parameter must be one of {list(CHOICES)}. Got {name!r} "
-                              "instead.", "executor")
+        raise InvalidArgument(f"The 'executor' parameter must be one of {list(CHOICES)}. Got {name!r} instead.",
+                              "executor", allowed=f"one of {list(CHOICES)}", value=name)
     return name
 
 

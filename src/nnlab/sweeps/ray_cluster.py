@@ -29,7 +29,7 @@ def _import_ray():
     try:
         import ray
     except ImportError:
-        raise InvalidArgument("--executor: the 'ray' executor needs Ray, which is not installed: pip install "
+        raise InvalidArgument("The 'ray' executor needs Ray, which is not installed: pip install "
                               "'ray>=2.9' (or 'pip install nnlab[ray]').", "executor") from None
     return ray
 
@@ -39,7 +39,7 @@ def _host_port(address: str) -> tuple[str, int]:
     text = address.removeprefix("ray://")
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidArgument(f"--address: a Ray cluster address must look like HOST:PORT (e.g. 127.0.0.1:6379). "
+        raise InvalidArgument(f"A Ray cluster address must look like HOST:PORT (e.g. 127.0.0.1:6379). "
                               f"Got {address!r} instead.", "address")
     return host.strip("[]"), int(port)
 
@@ -48,19 +48,19 @@ def connect(address: str | None):
     """Connect this process to the Ray cluster at ``address`` (or $RAY_ADDRESS); return the ``ray`` module."""
     address = address or os.environ.get("RAY_ADDRESS")
     if not address:
-        raise InvalidArgument("--address: the 'ray' executor needs the address of a running Ray cluster, e.g. "
-                              "--address 127.0.0.1:6379 (start one with 'ray start --head').", "address")
+        raise InvalidArgument("The 'ray' executor needs the address of a running Ray cluster, e.g. "
+                              "127.0.0.1:6379 (start one with 'ray start --head').", "address")
     host, port = _host_port(address)
     ray = _import_ray()
     try:
         conn = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S)
     except OSError as err:
         reason = "timed out" if isinstance(err, socket.timeout) else (err.strerror or str(err))
-        raise InvalidArgument(f"--address: cannot reach a Ray cluster at {address} ({reason}; waited at most "
+        raise InvalidArgument(f"Cannot reach a Ray cluster at {address} ({reason}; waited at most "
                               f"{CONNECT_TIMEOUT_S:g} s). Start one with 'ray start --head' or check the address.",
                               "address") from None
     if not _speaks_http2(conn):
-        raise InvalidArgument(f"--address: something answers at {address}, but it is not a Ray cluster (no gRPC "
+        raise InvalidArgument(f"Something answers at {address}, but it is not a Ray cluster (no gRPC "
                               "server there). Give the head's GCS address, the --port of 'ray start --head' "
                               "(6379 by default).", "address")
     if ray.is_initialized():
@@ -68,7 +68,7 @@ def connect(address: str | None):
     try:
         ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR, include_dashboard=False)
     except Exception as err:
-        raise InvalidArgument(f"--address: {address} answers, but connecting to it as a Ray cluster failed: "
+        raise InvalidArgument(f"{address} answers, but connecting to it as a Ray cluster failed: "
                               f"{error_text(err)}", "address") from None
     return ray
 

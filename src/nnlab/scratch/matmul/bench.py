@@ -79,11 +79,11 @@ def check_config(cfg: BenchConfig) -> BenchConfig:
     bad = [s for s in sides if not isinstance(s, int) or not 1 <= s <= MAX_SIDE]
     bad += [s for s in (*cfg.rect, *cfg.gpu_rect) if len(s) != 3] + [s for s in cfg.batched if len(s) != 2]
     if bad:
-        raise InvalidArgument(f"--sizes: every size must be an integer in [1, {MAX_SIDE}]; got {bad[0]!r}.", "sizes")
+        raise InvalidArgument(f"Every size must be an integer in [1, {MAX_SIDE}]; got {bad[0]!r}.", "sizes")
     if not isinstance(cfg.rounds, int) or cfg.rounds < 1:
-        raise InvalidArgument(f"--rounds: must be an integer >= 1; got {cfg.rounds!r}.", "rounds")
+        raise InvalidArgument(f"The number of rounds must be an integer >= 1; got {cfg.rounds!r}.", "rounds")
     if not cfg.threads or any(not isinstance(t, int) or t < 1 for t in cfg.threads):
-        raise InvalidArgument(f"--threads: thread counts must be integers >= 1; got {cfg.threads!r}.", "threads")
+        raise InvalidArgument(f"Thread counts must be integers >= 1; got {cfg.threads!r}.", "threads")
     return cfg
 
 
