@@ -109,8 +109,33 @@ def test_stepping_n_then_m_epochs_equals_fit_for_n_plus_m(engine):
 
 
 def test_the_trainer_refuses_what_only_fit_implements():
-    with pytest.raises(InvalidArgument, match="augment_jitter"):
-        Trainer(_classic_net(), np.zeros((4, 2)), np.zeros(4, int), TrainConfig(augment_jitter=0.1))
+    config = TrainConfig(augment_jitter=0.1, loss="mse", optimizer="sgd")
+    with pytest.raises(InvalidArgument, match="augment_jitter"):       # TF Playground's rules have no augmentation
+        Trainer(_classic_net(), np.zeros((4, 2)), np.zeros(4, int), config, semantics="playground")
+    with pytest.raises(InvalidArgument, match="precision"):
+        Trainer(_classic_net().to_torch(), np.zeros((4, 2)), np.zeros(4, int), TrainConfig(precision="bf16"))
+
+
+@pytest.mark.parametrize("engine", ["torch", "fast"])
+def test_stepping_with_a_cosine_schedule_and_augmentation_equals_fit(engine):
+    import torch
+
+    from nnlab.nn import build_mlp
+    from nnlab.training import fit
+    X, y = make_dataset("circle", seed=2)
+    y, _ = to_class_indices(y)
+    mc = ModelConfig(input_size=2, hidden_sizes=(6,), activation="tanh", output_size=2)
+    tc = TrainConfig(optimizer="adam", lr=0.05, epochs=6, batch_size=25, seed=1, engine=engine,
+                     lr_schedule="cosine", augment_jitter=0.1)
+    a = build_mlp(mc, seed=0)
+    b = copy.deepcopy(a)
+    history = fit(a, X, y, tc)
+    trainer = Trainer(b, X, y, tc)
+    steps = trainer.step(2)["loss"] + trainer.step(1)["loss"] + trainer.step(3)["loss"]
+    assert trainer.engine == history.engine == engine
+    assert steps == history.loss                                             # bit for bit
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
 
 
 def test_set_lr_changes_the_next_updates_and_keeps_the_epoch():

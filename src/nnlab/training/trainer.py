@@ -35,7 +35,10 @@ class TrainerState:
 
 
 # TrainConfig fields (and their defaults) that only ``fit`` implements; the Trainer refuses other values.
-_FIT_ONLY = {"augment_jitter": 0.0, "augment_shift": 0.0, "precision": "fp32", "lr_schedule": "constant"}
+# TrainConfig fields a driver cannot do, with their defaults: the Trainer steps fp32 training on the CPU, and
+# TensorFlow Playground's rules know no schedule or augmentation.
+_NOT_STEPPED = {"precision": "fp32"}
+_NOT_PLAYGROUND = {"augment_jitter": 0.0, "augment_shift": 0.0, "lr_schedule": "constant"}
 
 
 class _TorchStepper:
@@ -52,6 +55,7 @@ class _TorchStepper:
         self.X = _tensor(X, torch.float32)                                              # (n, d)
         self.y = _tensor(y, torch.int64 if self.classify else torch.float32)            # (n,)
         self.n = self.X.shape[0]
+        self.inputs = self.X                                                            # this epoch's (augmented)
         self.targets = self.spec.targets(self.y, _output_size(model, self.X))
         self.batch = self.n if config.batch_size is None else min(config.batch_size, self.n)
         self.order_rng = torch.Generator().manual_seed(config.seed)                     # mini-batch order
@@ -67,15 +71,21 @@ class _TorchStepper:
         from nnlab.training.schedules import set_optimizer_lr
         set_optimizer_lr(self.optimizer, lr)
 
+    def set_inputs(self, X: np.ndarray) -> None:
+        """The next epoch's inputs (n, d): an augmented variant of the training inputs."""
+        import torch
+        self.inputs = torch.from_numpy(X).to(self.X.device)
+
     def epoch(self) -> tuple[float, float]:
         import torch
 
         from nnlab.training.loop import _penalty
+        X = self.inputs
         if self.batch == self.n:
-            batches = [(self.X, self.targets, self.y)]
+            batches = [(X, self.targets, self.y)]
         else:
             order = torch.randperm(self.n, generator=self.order_rng) if self.reshuffle else torch.arange(self.n)
-            batches = [(self.X[i], self.targets[i], self.y[i]) for i in order.split(self.batch)]
+            batches = [(X[i], self.targets[i], self.y[i]) for i in order.split(self.batch)]
         loss_sum, correct = torch.zeros(()), torch.zeros((), dtype=torch.int64)
         regularize = self.l1 > 0 or self.l2 > 0
         self.model.train()
@@ -114,6 +124,7 @@ class _FastStepper:
         self.kernels, _, _ = load_kernels()
         self.classify = task == "classification"
         self.x, self.labels, self.targets = _arrays(X, y, config.loss, self.classify, self.net.sizes[-1])
+        self.inputs = self.x                                                # this epoch's (augmented), (d, n)
         self.n = self.x.shape[1]
         self.batch = self.n if config.batch_size is None else min(config.batch_size, self.n)
         self.state = _State(self.net, config.optimizer, config.loss, self.classify, config.l1, config.l2,
@@ -129,12 +140,16 @@ class _FastStepper:
     def set_penalties(self, l1: float, l2: float) -> None:
         self.state.hyper[self.kernels.L1], self.state.hyper[self.kernels.L2] = l1, l2
 
+    def set_inputs(self, X: np.ndarray) -> None:
+        """The next epoch's inputs (n, d): an augmented variant of the training inputs."""
+        self.inputs = np.ascontiguousarray(X.T)
+
     def run(self, epochs: int):
         k, out = self.kernels, []
         no_raw = np.zeros(0, np.uint64)
         for _ in range(epochs):
             raw = (self.order.raw(self.n - 1) if self.reshuffle else self.fixed) if self.batch < self.n else no_raw
-            loss_sum, right = self.state.run(k, k.TRAIN, self.net, self.x, self.labels, self.targets, raw,
+            loss_sum, right = self.state.run(k, k.TRAIN, self.net, self.inputs, self.labels, self.targets, raw,
                                              self.perm, self.batch)
             out.append((loss_sum / self.n, right / self.n))
             if not math.isfinite(out[-1][0]):
@@ -222,7 +237,10 @@ class Trainer:
     Parameters
     ----------
     model : a torch MLP or a FastMLP (``semantics="playground"`` needs a FastMLP)
-    config : TrainConfig; ``epochs`` and ``early_stopping`` are ignored (the caller decides when to stop)
+    config : TrainConfig; ``early_stopping`` is ignored (the caller decides when to stop); a learning-rate
+        schedule runs over ``epochs`` epochs as in ``fit`` (stepping on past them keeps its last rate), and
+        augmentation draws a fresh variant of the inputs every epoch, the same as ``fit``'s
+        (``semantics="playground"``: neither, as TensorFlow Playground has neither)
     task : "classification" (class indices 0..K-1, or -1/+1 labels for the playground semantics) or "regression"
     reshuffle : a fresh seeded batch order every epoch (``fit``'s behaviour); False keeps the stored order
     semantics : "nnlab" (``fit``'s meaning, on ``config.engine``) or "playground" (TensorFlow Playground's)
@@ -233,10 +251,14 @@ class Trainer:
         if semantics not in ("nnlab", "playground"):
             raise InvalidArgument(f"The 'semantics' parameter of Trainer must be one of ['nnlab', 'playground']. "
                                   f"Got {semantics!r} instead.", "semantics")
-        unsupported = [name for name, default in _FIT_ONLY.items() if getattr(config, name, default) != default]
+        unsupported = [name for name, default in _NOT_STEPPED.items() if getattr(config, name, default) != default]
         if unsupported:
-            raise InvalidArgument(f"The Trainer steps plain fp32 CPU training; {unsupported} of TrainConfig "
+            raise InvalidArgument(f"The Trainer steps fp32 training on the CPU; {unsupported} of TrainConfig "
                                   "need nnlab.fit.", unsupported[0])
+        unsupported = [name for name, default in _NOT_PLAYGROUND.items() if getattr(config, name, default) != default]
+        if semantics == "playground" and unsupported:
+            raise InvalidArgument(f"TensorFlow Playground's training rules have no {unsupported} (TrainConfig); "
+                                  "use the nnlab semantics.", unsupported[0])
         self.config, self.task, self.semantics = config, task, semantics
         self.epoch_, self.diverged_ = 0, False
         self._lr, self._l1, self._l2 = config.lr, config.l1, config.l2
@@ -249,6 +271,24 @@ class Trainer:
             cls = _FastStepper if self.engine == "fast" else _TorchStepper
             self._impl = cls(model, X, y, config, task, reshuffle)
         self.model = model
+        self._augment = (config.augment_jitter, config.augment_shift)
+        self._per_epoch = config.lr_schedule != "constant" or any(self._augment)
+        if any(self._augment):
+            from nnlab.training.augment import augmentation_rng
+            self._plain = np.ascontiguousarray(np.asarray(X.detach().cpu() if hasattr(X, "detach") else X,
+                                                          dtype=np.float32))
+            self._aug_rng = augmentation_rng(config.seed)
+
+    def _start_epoch(self, epoch: int) -> None:
+        """What ``fit`` does before epoch ``epoch`` (1-based): its scheduled rate, its augmented inputs."""
+        c = self.config
+        if c.lr_schedule != "constant":
+            from nnlab.training.schedules import lr_at
+            self._impl.set_lr(lr_at(c.lr_schedule, self._lr, min(epoch, c.epochs), c.epochs))
+        if any(self._augment):
+            from nnlab.training.augment import augment_inputs
+            assert not isinstance(self._impl, _PlaygroundStepper)
+            self._impl.set_inputs(augment_inputs(self._plain, *self._augment, self._aug_rng))
 
     def step(self, epochs: int = 1) -> dict:
         """Train ``epochs`` more epochs; stop early at the first non-finite training loss.
@@ -257,7 +297,15 @@ class Trainer:
         (classification), "diverged": bool}. The losses are those of the training forward passes (``History.loss``).
         """
         n = max(int(epochs), 0)
-        results = self._impl.run(n) if n else []
+        if not self._per_epoch:
+            results = self._impl.run(n) if n else []
+        else:                                   # epoch by epoch: a scheduled rate, fresh augmented inputs
+            results = []
+            for _ in range(n):
+                self._start_epoch(self.epoch_ + len(results) + 1)
+                results += self._impl.run(1)
+                if not math.isfinite(results[-1][0]):
+                    break
         self.epoch_ += len(results)
         if results and not math.isfinite(results[-1][0]):
             self.diverged_ = True
@@ -276,9 +324,11 @@ class Trainer:
         return evaluate(self.model, X, y, self.config.loss, self.task)
 
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate from the next update on (optimizer state is kept)."""
+        """Change the learning rate from the next update on (optimizer state is kept); with a schedule, its base
+        rate, from the next epoch on."""
         self._lr = check_positive("lr", lr, "Trainer")
-        self._impl.set_lr(lr)
+        if self.config.lr_schedule == "constant":
+            self._impl.set_lr(lr)
 
     def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
         """Change the L1/L2 rates from the next update on."""
