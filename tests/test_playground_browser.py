@@ -4,13 +4,13 @@ Skipped, with a warning in the summary, only where /usr/bin/chromium is missing 
 The page exposes ``window.__playground`` (frames drawn, epoch, losses, errors) for these tests and the benchmark.
 """
 import os
-import socket
-import threading
 import time
 import warnings
 from urllib.parse import parse_qsl
 
 import pytest
+
+from servers import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -24,26 +24,11 @@ if not os.path.exists(CHROMIUM):   # pragma: no cover - CI installs chromium
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url():
-    import uvicorn
-
     from nnlab.playground.server import create_app
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/"
-    srv.should_exit = True
-    thread.join(5)
+    with serving(create_app()) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")
@@ -291,19 +276,10 @@ def test_a_playground_seed_url_gives_the_playgrounds_first_weights(tab):
 @pytest.fixture(scope="module")
 def one_tab_server():
     """A server that takes one tab (``--max-tabs 1``)."""
-    import uvicorn
-
     from nnlab.playground.server import create_app
     app = create_app(max_sessions=1)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    yield app, f"http://127.0.0.1:{port}/"
-    srv.should_exit = True
-    thread.join(5)
+    with serving(app) as port:
+        yield app, f"http://127.0.0.1:{port}/"
 
 
 def test_a_tab_over_the_limit_shows_the_servers_reason(browser, one_tab_server):

@@ -5,7 +5,6 @@ References: ``fit`` for the Trainer (bit for bit on the torch and fast engines);
 float64 transcription of the Playground's ``nn.ts`` (forward, backProp, updateWeights, oneStep) below.
 """
 import base64
-import contextlib
 import copy
 import json
 import math
@@ -15,7 +14,6 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np
@@ -29,6 +27,7 @@ from nnlab.playground.protocol import LIMITS, ProtocolError, Settings, parse_mes
 from nnlab.playground.session import Session
 from nnlab.training.engines.fast_model import FastMLP
 from nnlab.training.trainer import Trainer
+from servers import free_port, serving
 
 _ACT = {"tanh": (math.tanh, lambda z, a: 1 - a * a), "relu": (lambda z: max(0.0, z), lambda z, a: float(z > 0)),
         "linear": (lambda z: z, lambda z, a: 1.0)}
@@ -335,27 +334,12 @@ def test_oversized_messages_are_refused():
 
 # -- the server, over a real socket -----------------------------------------------------------------------------
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
     from nnlab.playground.server import create_app
     app = create_app(max_sessions=2)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    yield app, f"ws://127.0.0.1:{port}/ws"
-    srv.should_exit = True
-    thread.join(5)
+    with serving(app) as port:
+        yield app, f"ws://127.0.0.1:{port}/ws"
 
 
 def _until(ws, kind, timeout=10):
@@ -365,7 +349,7 @@ def _until(ws, kind, timeout=10):
             return msg
 
 
-def test_the_server_answers_bad_messages_and_keeps_serving(server):
+def test_the_server_answers_bad_messages_and_keepsserving(server):
     from websockets.sync.client import connect
     _, url = server
     with connect(url) as ws:
@@ -456,25 +440,6 @@ def test_the_server_refuses_sockets_from_other_sites(server):
 
 # -- a classroom on one server: the tab limit, the Host rule, bad frames, vanishing clients -------------------
 
-
-
-@contextlib.contextmanager
-def _serving(app):
-    """``app`` on 127.0.0.1 at a free port, in a thread; yields the port."""
-    import uvicorn
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        srv.should_exit = True
-        thread.join(5)
-
-
 def _http(port, request: bytes) -> tuple[int, bytes]:
     """Send a raw HTTP request (any Host header we like); the status and the body."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
@@ -535,7 +500,7 @@ def test_bound_to_loopback_the_server_answers_only_loopback_host_names(server):
 
 def test_bound_elsewhere_the_server_answers_any_host_name():
     from nnlab.playground.server import create_app
-    with _serving(create_app(loopback_only=False)) as port:
+    with serving(create_app(loopback_only=False)) as port:
         assert _get(port, "lab.school.example:8000")[0] == 200
         assert _upgrade(port, "lab.school.example:8000")[0] == 101
 
@@ -555,7 +520,7 @@ def test_the_cli_passes_max_tabs_and_warns_once_off_loopback(monkeypatch, capsys
     from nnlab.playground import server
     calls = []
     monkeypatch.setattr(server, "serve", lambda **kw: calls.append(kw))
-    port = _free_port()
+    port = free_port()
 
     def run(*args):
         try:
@@ -638,7 +603,7 @@ def _vanish(s):
 
 
 def test_clients_that_vanish_mid_message_leave_no_traceback_in_the_servers_log():
-    port = _free_port()
+    port = free_port()
     srv = subprocess.Popen([sys.executable, "-m", "nnlab.cli", "playground", "--port", str(port), "--max-tabs", "3"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
