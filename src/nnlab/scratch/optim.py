@@ -10,6 +10,7 @@ sgd, momentum (0.9), nesterov (0.9), adagrad, rmsprop, adam, adamw (weight decay
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "ScratchOp
            "make_scratch_optimizer"]
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: stores the parameters and hyperparameters, keeps per-parameter state, counts steps."""
 
     def __init__(self, params: Sequence[np.ndarray], lr: float, weight_decay: float = 0.0):
@@ -45,8 +46,9 @@ class Optimizer:
         for p, g, state in zip(self.params, grads, self.state):
             self._update(p, np.asarray(g, dtype=np.float64), state)
 
+    @abstractmethod
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
-        raise NotImplementedError
+        """Update ``p`` in place from its gradient ``g``; ``state`` is this parameter's (moments, step buffers)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr}, {len(self.params)} parameters, t={self.t})"
