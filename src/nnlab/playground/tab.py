@@ -62,8 +62,10 @@ def _finite(value):
     return value
 
 
+@functools.cache
 def catalog() -> dict:
-    """What the menus offer (from the registries) and each data set's thumbnail points."""
+    """What the menus offer (from the registries) and each data set's thumbnail points; made once per process
+    (every tab asks for it, and it never changes). Callers copy it before adding to it."""
     from nnlab.data import DATASETS, make_dataset
     from nnlab.nn import ACTIVATIONS, INITS
     from nnlab.training import LOSSES, OPTIMIZERS
