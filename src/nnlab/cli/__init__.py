@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Aborted.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:       # before the parser took over (it turns a later Ctrl-C into exit code 130)
-        return 130
+        code = 130
     except (MemoryError, RuntimeError, ValueError) as err:
         if not _too_big(err):
             raise
@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # without standalone mode the parser returns Exit's code (130 after Ctrl-C, 0 after --help) or the command's
     # own return value (None)
-    return code if isinstance(code, int) and not isinstance(code, bool) else 0
+    code = code if isinstance(code, int) and not isinstance(code, bool) else 0
+    if code == 130:
+        print("Interrupted (Ctrl-C).", file=sys.stderr)
+    return code
 
 
 # What NumPy and torch say when asked for an array larger than memory, or than any array can be.
