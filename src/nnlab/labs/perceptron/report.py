@@ -207,8 +207,8 @@ def report(summary: dict, claims: Claims) -> Document:
                 "perceptron_within_budget"])
     doc.paragraph("Separable or not is decided exactly by a linear program (scipy's HiGHS): find w, b with "
                   "y_i (w . x_i + b) >= 1 for every point. The perceptron's verdict is what it reached in its "
-                  f"budget of {s['max_epochs']} epochs; a panel title in red marks a disagreement. The rule calls +1 "
-                  "only "
+                  f"budget of {s['max_epochs']} epochs. A red frame marks a labelling no line separates; a panel "
+                  "title in red marks a disagreement between the two. The rule calls +1 only "
                   "where w . x + b > 0, so a point exactly on its line counts as -1: with these integer points and "
                   f"lr = {s['lr']:g} that happens, and a converged line may pass through points labelled -1.")
     doc.image("perceptron_capacity.png", "every labelling of three points and of the four XOR points")
