@@ -35,6 +35,7 @@ from nnlab.sweeps.batched_optim import BatchedOptimizer
 from nnlab.sweeps.executors import unsupported
 from nnlab.training.loop import History
 from nnlab.training.losses import LOSSES
+from nnlab.training.penalty import penalty
 
 __all__ = ["StackedMLP", "BatchedFit", "fit_batched", "batch_signature"]
 
@@ -100,17 +101,6 @@ def _per_trial_loss(name: str, out: torch.Tensor, targets: torch.Tensor) -> torc
 def _predict(out: torch.Tensor) -> torch.Tensor:
     """(K, o, b) outputs -> (K, b) class indices (LOSSES[...].predict for each trial)."""
     return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.max(dim=1).indices   # = argmax, faster here
-
-
-def _penalty(params: list[torch.Tensor], l1: torch.Tensor, l2: torch.Tensor) -> torch.Tensor:
-    """(K,) l1_k * sum|W| + l2_k / 2 * sum W^2 over each trial's weight matrices (biases are not penalised)."""
-    weights = params[0::2]
-    total = torch.zeros(l1.shape)
-    if bool(l1.any()):
-        total = total + l1 * sum(w.abs().sum((1, 2)) for w in weights)
-    if bool(l2.any()):
-        total = total + 0.5 * l2 * sum((w * w).sum((1, 2)) for w in weights)
-    return total
 
 
 class _Data:
@@ -235,7 +225,7 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
                 params = [v.detach().requires_grad_() for v in net.views]
                 out = net.forward(xb, params)                                           # (K, o, b)
                 loss = _per_trial_loss(loss_name, out, tb)                              # (K,)
-                objective = (loss + _penalty(params, l1, l2)).sum() if regularize else loss.sum()
+                objective = (loss + penalty(params[0::2], l1, l2)).sum() if regularize else loss.sum()
                 grads = torch.autograd.grad(objective, params)
                 optimizer.step(torch.cat([g.reshape(K, -1) for g in grads], dim=1))     # (K, P)
                 loss_sum += loss.detach() * xb.shape[2]

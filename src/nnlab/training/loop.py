@@ -17,6 +17,7 @@ from nnlab.training.augment import _check_augmentation, augment_inputs, augmenta
 from nnlab.training.history import History
 from nnlab.training.losses import LOSSES
 from nnlab.training.observers import Observer
+from nnlab.training.penalty import linear_weights, penalty
 from nnlab.training.stopping import EarlyStopping
 
 __all__ = ["History", "fit", "evaluate", "augment_inputs", "augmentation_rng"]
@@ -27,19 +28,6 @@ _SYNC_EVERY = 100     # epochs between host syncs when nothing reads the metrics
 def _tensor(a, dtype):
     import torch
     return a.to(dtype) if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a)).to(dtype)
-
-
-def _penalty(model, l1: float, l2: float):
-    """l1 * sum|W| + l2/2 * sum W^2 over the weight matrices of Linear layers (biases are not penalised)."""
-    import torch
-    from torch import nn
-    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
-    total = torch.zeros(())
-    if l1:
-        total = total + l1 * sum(w.abs().sum() for w in weights)
-    if l2:
-        total = total + 0.5 * l2 * sum((w * w).sum() for w in weights)
-    return total
 
 
 def _output_size(model, X) -> int:
@@ -231,7 +219,7 @@ def _fit_torch(model, X, y, config: TrainConfig, *, X_test, y_test, task: str, o
                     with autocast(device, config.precision):                     # bf16/fp16: autocast
                         out = model(xb)                                          # (b, outputs)
                         loss = spec.value(out, tb)
-                    objective = loss + _penalty(model, config.l1, config.l2) if regularize else loss
+                    objective = loss + penalty(linear_weights(model), config.l1, config.l2) if regularize else loss
                     for p in params:                 # optimizer.zero_grad(set_to_none=True), minus its overhead
                         p.grad = None
                     scaler.backward(objective)

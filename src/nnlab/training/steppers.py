@@ -53,7 +53,7 @@ class TorchStepper:
     def epoch(self) -> tuple[float, float]:
         import torch
 
-        from nnlab.training.loop import _penalty
+        from nnlab.training.penalty import linear_weights, penalty
         X = self.inputs
         if self.batch == self.n:
             batches = [(X, self.targets, self.y)]
@@ -66,7 +66,7 @@ class TorchStepper:
         for xb, tb, yb in batches:
             out = self.model(xb)                                                        # (b, outputs)
             loss = self.spec.value(out, tb)
-            objective = loss + _penalty(self.model, self.l1, self.l2) if regularize else loss
+            objective = loss + penalty(linear_weights(self.model), self.l1, self.l2) if regularize else loss
             for p in self.params:
                 p.grad = None
             objective.backward()

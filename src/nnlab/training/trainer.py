@@ -2,7 +2,7 @@
 
 ``Trainer(model, X, y, config).step(n)`` trains n epochs and returns their metrics; calling ``step(N)`` then
 ``step(M)`` is the same run as ``fit`` for N + M epochs (same seed: same batch order, same updates). The pieces
-are ``fit``'s own: the LOSSES specs, ``_penalty``, ``make_torch_optimizer`` and ``evaluate`` on the torch engine;
+are ``fit``'s own: the LOSSES specs, ``penalty``, ``make_torch_optimizer`` and ``evaluate`` on the torch engine;
 the fast engine's ``_State`` and ``kernels.run_epoch``.
 
 ``semantics="playground"`` trains as TensorFlow Playground does instead (``engines/classic_kernels.py``):
