@@ -135,6 +135,8 @@ def test_a_spec_saved_with_a_byte_order_mark_reads(tmp_path):
 def test_auto_picks_vectorized_for_one_architecture_and_process_for_a_mix():
     assert choose_executor(expand(parse_spec(_spec())))[0] == "vectorized"
     mixed = parse_spec(_spec(grid={"model.hidden_sizes": [[4], [8, 8]]}))
+    assert choose_executor(expand(mixed))[0] == "vectorized"        # small MLPs: the fast engine, on threads
+    mixed = parse_spec(_spec(grid={"model.hidden_sizes": [[4], [8, 8]], "train.engine": ["torch"]}))
     assert choose_executor(expand(mixed)) == ("process", "the trials differ in architecture or set-up")
     dropout = parse_spec(_spec(grid={"model.dropout": [0.0, 0.1]}))
     assert choose_executor(expand(dropout))[0] == "process"
@@ -177,7 +179,8 @@ def test_a_failing_trial_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path):
 
 
 def test_unbatchable_and_mixed_trials_run_on_processes_with_a_note(tmp_path):
-    spec = _spec(grid={"model.hidden_sizes": [[4], [6]], "model.dropout": [0.0, 0.2]}, seeds=None)
+    spec = _spec(grid={"model.hidden_sizes": [[4], [6]], "model.dropout": [0.0, 0.2], "train.engine": ["torch"]},
+                 seeds=None)          # on the fast engine they would train on threads (test_sweeps_compiled.py)
     events = Events()
     result = run_sweep(parse_spec(spec), store=tmp_path, executor="vectorized", workers=2, observer=events)
     assert result.count("finished") == 4

@@ -1,13 +1,15 @@
 """The EXECUTORS registry: where a sweep's trials train. One interface, three places.
 
-- ``vectorized``: the trials trained together in this process, K models in one batched pass
-  (``nnlab.sweeps.batched``); trials it cannot batch go to ``process``.
+- ``vectorized``: the trials trained together in this process: the fast engine's on one thread per core
+  (``nnlab.sweeps.compiled``), the others K models in one batched pass (``nnlab.sweeps.batched``); trials it
+  can do neither with go to ``process``.
 - ``process``: a local pool of worker processes, one trial per worker at a time, one torch thread each.
 - ``ray``: one Ray task per trial on an existing Ray cluster (``--address``); results land in the same store.
 
-``auto`` (the default) picks ``vectorized`` when every trial has the same architecture and set-up and can be
-batched, else ``process``. An executor's ``run(trials, ctx)`` records every trial in ``ctx.store`` and reports
-through ``ctx.observer``; a failing trial is recorded as failed and never stops the others.
+``auto`` (the default) picks ``vectorized`` when every trial is a small MLP the fast engine trains, or when every
+trial has the same architecture and set-up and can be batched, else ``process``. An executor's
+``run(trials, ctx)`` records every trial in ``ctx.store`` and reports through ``ctx.observer``; a failing trial
+is recorded as failed and never stops the others.
 """
 from __future__ import annotations
 
@@ -93,7 +95,11 @@ def _setup(config) -> tuple:
 
 
 def choose_executor(trials) -> tuple[str, str]:
-    """``auto``'s choice for these trials, and why."""
+    """``auto``'s choice for these trials, and why (read from the configs; the executor decides again per trial
+    once the data sizes the models)."""
+    from nnlab.sweeps.compiled import trains_fast
+    if all(trains_fast(t.config) for t in trials):
+        return "vectorized", "every trial is a small MLP the fast engine trains, one per core"
     reasons = sorted({r for r in (unsupported(t.config) for t in trials) if r})
     if reasons:
         return "process", f"some trials use {', '.join(reasons)}, which the vectorized executor does not batch"

@@ -1,9 +1,11 @@
-"""The ``vectorized`` executor: the trials trained together in this process, K models per batched pass.
+"""The ``vectorized`` executor: the trials trained together in this process.
 
-Trials are grouped by :func:`~nnlab.sweeps.batched.batch_signature` (same architecture, optimizer, loss, epochs,
-batch size, data sizes); each group of up to ``MAX_GROUP`` trials is one :func:`~nnlab.sweeps.batched.fit_batched`
-call, with per-trial learning rate, seed, data and penalties. Trials it cannot batch (dropout, batch norm, early
-stopping) are handed to the ``process`` executor, with a note saying so.
+Trials the fast engine trains (small MLPs; ``nnlab.sweeps.compiled``) run on a pool of one thread per core,
+each the same run as ``nnlab train`` makes of its config. The others are grouped by
+:func:`~nnlab.sweeps.batched.batch_signature` (same architecture, optimizer, loss, epochs, batch size, data
+sizes); each group of up to ``MAX_GROUP`` trials is one :func:`~nnlab.sweeps.batched.fit_batched` call, K models
+per batched pass, with per-trial learning rate, seed, data and penalties. Trials neither can train are handed
+to the ``process`` executor, with a note saying so.
 """
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ class VectorizedExecutor:
 
     def run(self, trials, ctx) -> None:
         from nnlab.sweeps.batched import batch_signature
+        from nnlab.sweeps.compiled import default_threads, run_compiled, trains_fast
         from nnlab.sweeps.executors import unsupported
 
         # 1) prepare every trial's data (shared between trials on the same data) and size its model
         groups: dict[tuple, list] = {}
+        compiled: list = []
         fallback: list = []
         reasons: set = set()
         cache: dict = {}
@@ -36,6 +40,9 @@ class VectorizedExecutor:
             except Exception as err:
                 ctx.observer.on_trial(record_failure(ctx.store, ctx.sweep_id, trial, error_text(err), self.name))
                 continue
+            if trains_fast(cfg):
+                compiled.append((trial, cfg, data))
+                continue
             reason = unsupported(cfg)
             if reason:
                 fallback.append(trial)
@@ -43,13 +50,19 @@ class VectorizedExecutor:
                 continue
             key = batch_signature(cfg, len(data.X_train), len(data.X_test), data.task)
             groups.setdefault(key, []).append((trial, cfg, data))
+        threads = ctx.workers or default_threads()
+        if compiled:
+            ctx.observer.on_note(f"{len(compiled)} trial(s) train on the fast engine's compiled kernels, "
+                                 f"{min(threads, len(compiled))} at a time (one per thread)")
         if len(groups) > 1:
             ctx.observer.on_note(f"the trials form {len(groups)} batched groups (they differ in architecture or "
                                  "set-up); the groups train one after another")
         if fallback:
             ctx.observer.on_note(f"{len(fallback)} trial(s) use {', '.join(sorted(reasons))}, which the vectorized "
                                  "executor does not batch; they run on the process executor")
-        # 2) each group in batched passes
+        # 2) the fast engine's trials on a thread pool, then each group in batched passes
+        if compiled:
+            run_compiled(compiled, ctx, self.name, threads)
         for members in groups.values():
             for start in range(0, len(members), MAX_GROUP):
                 self._run_group(members[start:start + MAX_GROUP], ctx)

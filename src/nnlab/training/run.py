@@ -7,7 +7,7 @@ from nnlab.config import RunConfig
 from nnlab.data.prepare import PreparedData, prepare
 from nnlab.training.losses import check_compatible, output_size_for
 
-__all__ = ["TrainedRun", "train", "sized_for_data"]
+__all__ = ["TrainedRun", "train", "sized_for_data", "initial_model"]
 
 
 class TrainedRun:
@@ -56,6 +56,18 @@ def sized_for_data(config: RunConfig, data: PreparedData) -> RunConfig:
     return replace(config, model=model)
 
 
+def initial_model(config: RunConfig, engine: str):
+    """The untrained model of a sized ``config``: ``build_mlp``'s for the seed, or, when the fast engine trains it
+    and the init draws uniform numbers (``support.TORCH_FREE_INITS``), a FastMLP with those same weights, drawn
+    without torch. Seeds torch's global generator on the torch path, so build models on one thread."""
+    from nnlab.training.engines.support import TORCH_FREE_INITS
+    if engine == "fast" and config.model.init in TORCH_FREE_INITS:
+        from nnlab.training.engines.fast_model import FastMLP
+        return FastMLP.from_config(config.model, seed=config.train.seed)
+    from nnlab.nn import build_mlp
+    return build_mlp(config.model, seed=config.train.seed)
+
+
 def train(config: RunConfig, observers=(), data: PreparedData | None = None) -> TrainedRun:
     """Run ``config`` end to end. The model's input/output sizes are set to fit the data and the loss.
 
@@ -64,19 +76,13 @@ def train(config: RunConfig, observers=(), data: PreparedData | None = None) -> 
     (``support.TORCH_FREE_INITS``), the model is a FastMLP with those same weights, drawn without torch.
     """
     from nnlab.training.engines import choose_engine
-    from nnlab.training.engines.support import TORCH_FREE_INITS
     from nnlab.training.loop import fit
 
     data = prepare(config.data, loss=config.train.loss) if data is None else data
     config = sized_for_data(config, data)
     check_compatible(config.train.loss, data.task, data.n_classes, config.model.output_size)
     choice = choose_engine(config.train.engine, config.train, model_config=config.model, observers=observers)
-    if choice.engine == "fast" and config.model.init in TORCH_FREE_INITS:
-        from nnlab.training.engines.fast_model import FastMLP
-        model = FastMLP.from_config(config.model, seed=config.train.seed)
-    else:
-        from nnlab.nn import build_mlp
-        model = build_mlp(config.model, seed=config.train.seed)
+    model = initial_model(config, choice.engine)
     history = fit(model, data.X_train, data.y_train, config.train, X_test=data.X_test, y_test=data.y_test,
                   task=data.task, observers=observers)
     return TrainedRun(config, data, model, history, choice)
