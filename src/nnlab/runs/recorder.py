@@ -12,7 +12,7 @@ from typing import Any
 from nnlab.runs.store import RunStore
 from nnlab.training.observers import Observer
 
-__all__ = ["RunRecorder", "recorded_run", "run_versions"]
+__all__ = ["RunRecorder", "recorded_run", "run_versions", "history_rows", "final_of"]
 
 
 def run_versions(**extra) -> dict:
@@ -23,6 +23,23 @@ def run_versions(**extra) -> dict:
     from nnlab.environment import package_version as version
     return {"nnlab": version("nnlab"), "python": platform.python_version(), "torch": version("torch"),
             "numpy": version("numpy"), "host": platform.node(), **extra}
+
+
+_PER_EPOCH = ("loss", "train_accuracy", "test_loss", "test_accuracy")
+
+
+def history_rows(history) -> list[tuple[int, str, float]]:
+    """(epoch, name, value) rows of a finished History's per-epoch lists: what RunRecorder writes epoch by epoch,
+    for runs trained where the store is not (a worker thread, a Ray task)."""
+    rows = []
+    for name in _PER_EPOCH:
+        rows += [(epoch, name, value) for epoch, value in enumerate(getattr(history, name), start=1)]
+    return rows
+
+
+def final_of(history) -> dict:
+    """A run's final metrics as stored: History.final with epochs_run and wall_time_s."""
+    return dict(history.final, epochs_run=history.epochs_run, wall_time_s=history.wall_time_s)
 
 
 class RunRecorder(Observer):
@@ -45,6 +62,10 @@ class RunRecorder(Observer):
 
     def on_fit_end(self, history, model) -> None:
         self.flush()
+
+    def record_history(self, history) -> None:
+        """Every epoch of a History trained without this observer (``history_rows``)."""
+        self._rows.extend(history_rows(history))
 
     def flush(self) -> None:
         if self._rows:
@@ -85,9 +106,7 @@ def recorded_run(store: RunStore, config: dict, *, name: str | None = None, swee
     with _HeldCtrlC():
         history = recorder.outcome
         recorder.flush()
-        final = dict(history.final) if history is not None else {}
-        if history is not None:
-            final.update(epochs_run=history.epochs_run, wall_time_s=history.wall_time_s)
+        final = final_of(history) if history is not None else {}
         status = "interrupted" if history is not None and history.interrupted else "finished"
         store.finish_run(run_id, status, final=final)
 

@@ -2,8 +2,8 @@
 
 The fast engine's kernels release Python's lock while they run an epoch, so K trials train at once, one per
 core, each exactly the run ``nnlab train`` makes of its config (the same model, the same ``fit``: its numbers
-equal a lone run's bit for bit). The run store's connection belongs to this thread, so the workers keep each
-epoch's logs and this thread records them and reports progress; a Ctrl-C here asks every worker to stop after
+equal a lone run's bit for bit). The run store's connection belongs to this thread, so this thread records each
+trial's History when it comes back and passes the workers' progress on; a Ctrl-C here asks every worker to stop after
 its current epoch, and each trial is recorded as interrupted.
 """
 from __future__ import annotations
@@ -38,21 +38,19 @@ def trains_fast(cfg) -> bool:
         return False
     try:
         return choose_engine(cfg.train.engine, cfg.train, model_config=cfg.model,
-                             observers=[_Keep(0, threading.Event(), queue.Queue())]).engine == "fast"
+                             observers=[_Progress(0, threading.Event(), queue.Queue())]).engine == "fast"
     except Exception:       # "fast" asked for and refused: the torch paths say why
         return False
 
 
-class _Keep(Observer):
-    """A worker's observer: keeps every epoch's logs, queues progress, and stops the run when asked."""
+class _Progress(Observer):
+    """A worker's observer: queues progress for this thread to report, and stops the run when asked."""
 
     def __init__(self, k: int, stop: threading.Event, events: queue.Queue):
         self.k, self.stop, self.events = k, stop, events
-        self.logs: list[dict] = []
         self._last = 0.0
 
     def on_epoch_end(self, epoch: int, logs: dict, model) -> None:
-        self.logs.append(dict(logs))
         now = time.monotonic()
         if now - self._last >= _REPORT_S:
             self._last = now
@@ -61,12 +59,12 @@ class _Keep(Observer):
             raise KeyboardInterrupt       # fit ends the run here and returns it as interrupted
 
 
-def _train(cfg, data, model, keep: _Keep):
+def _train(cfg, data, model, progress: _Progress):
     from nnlab.training.loop import fit
-    if keep.stop.is_set():
+    if progress.stop.is_set():
         raise KeyboardInterrupt
     return fit(model, data.X_train, data.y_train, cfg.train, X_test=data.X_test, y_test=data.y_test,
-               task=data.task, observers=[keep])
+               task=data.task, observers=[progress])
 
 
 def run_compiled(members: list, ctx, executor: str, threads: int | None = None) -> None:
@@ -79,16 +77,15 @@ def run_compiled(members: list, ctx, executor: str, threads: int | None = None) 
     load_kernels()                                  # compile or load the kernels once, before the threads
     stop, events = threading.Event(), queue.Queue()
     open_runs: dict[int, tuple] = {}                # k -> (context manager, run id, recorder)
-    keeps = [_Keep(k, stop, events) for k in range(len(members))]
+    progress = [_Progress(k, stop, events) for k in range(len(members))]
     interrupted = False
 
     def close(k: int, history=None, err: BaseException | None = None) -> None:
         cm, run_id, recorder = open_runs.pop(k)
         trial = members[k][0]
-        for logs in keeps[k].logs:
-            recorder.on_epoch_end(logs["epoch"], logs, None)
         try:
             if err is None:
+                recorder.record_history(history)            # every epoch, as a recorder would have seen it
                 recorder.outcome = history
                 cm.__exit__(None, None, None)
             else:
@@ -122,7 +119,7 @@ def run_compiled(members: list, ctx, executor: str, threads: int | None = None) 
                 run_id, recorder = cm.__enter__()
                 open_runs[k] = (cm, run_id, recorder)
                 ctx.observer.on_trial(TrialEvent(trial.index, "running", run_id=run_id, epoch=0))
-                futures[pool.submit(_train, cfg, data, initial_model(cfg, "fast"), keeps[k])] = k
+                futures[pool.submit(_train, cfg, data, initial_model(cfg, "fast"), progress[k])] = k
             # 2) record each trial as it finishes; pass progress on meanwhile
             pending = set(futures)
             while pending:

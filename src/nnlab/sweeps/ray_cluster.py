@@ -101,14 +101,6 @@ def train_remote(config_dict: dict, data) -> dict:
     return train(RunConfig.from_dict(config_dict), data=data).history.to_dict()
 
 
-def _metric_rows(history) -> list[tuple[int, str, float]]:
-    """(epoch, name, value) rows of a History's per-epoch lists, as RunRecorder writes them."""
-    rows = []
-    for name in ("loss", "train_accuracy", "test_loss", "test_accuracy"):
-        rows += [(epoch, name, value) for epoch, value in enumerate(getattr(history, name), start=1)]
-    return rows
-
-
 class RayExecutor:
     name = "ray"
 
@@ -120,6 +112,7 @@ class RayExecutor:
         self._ray = connect(address)
 
     def run(self, trials, ctx) -> None:
+        from nnlab.runs import final_of, history_rows
         from nnlab.training.loop import History
         ray = self._ray or connect(ctx.address)
         task = ray.remote(num_cpus=1, max_retries=0)(train_remote)
@@ -148,9 +141,9 @@ class RayExecutor:
                         store.finish_run(run_id, "failed", error=error)
                         ctx.observer.on_trial(TrialEvent(trial.index, "failed", run_id=run_id, error=error))
                         continue
-                    store.log_metrics(run_id, _metric_rows(history))
-                    final = dict(history.final, epochs_run=history.epochs_run, wall_time_s=history.wall_time_s)
-                    store.finish_run(run_id, "interrupted" if history.interrupted else "finished", final=final)
+                    store.log_metrics(run_id, history_rows(history))
+                    store.finish_run(run_id, "interrupted" if history.interrupted else "finished",
+                                     final=final_of(history))
                     ctx.observer.on_trial(outcome_event(trial.index, run_id, history))
         except KeyboardInterrupt:
             for ref, (trial, run_id) in pending.items():
