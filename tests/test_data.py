@@ -273,3 +273,45 @@ def test_seeds_beyond_the_bound_are_refused_everywhere_data_is_drawn():
         with pytest.raises(InvalidArgument) as err:
             draw()
         assert err.value.argument == "seed" and "[0, 4294967295]" in str(err.value)
+
+
+@pytest.mark.parametrize("rng", ["numpy", "seedrandom"])
+def test_prepare_takes_feature_columns_and_added_points_after_the_split(rng):
+    from nnlab.config import DataConfig
+    from nnlab.data.features import FEATURES, feature_matrix
+    from nnlab.data.prepare import prepare
+    cfg = DataConfig(dataset="circle", noise=0.1, seed=5, test_fraction=0.3, rng=rng)
+    plain = prepare(cfg)
+    added = [(0.5, -1.0, 1), (2.0, 3.0, -1)]
+    data = prepare(cfg, features=["x", "xTimesY", "sinY"], added=added)
+    assert np.array_equal(data.points_train[:-2], plain.X_train) and np.array_equal(data.points_test, plain.X_test)
+    assert data.points_train[-2:].tolist() == [[0.5, -1.0], [2.0, 3.0]]
+    assert data.y_train[-2:].tolist() == [1, 0] and data.classes.tolist() == [-1, 1]     # labels as indices
+    x, y = data.points_train[:, 0], data.points_train[:, 1]
+    assert data.X_train.dtype == np.float32 and data.n_features == 3
+    np.testing.assert_array_equal(data.X_train, np.stack([x, x * y, np.sin(y)], axis=1).astype(np.float32))
+    assert np.array_equal(data.X_test, feature_matrix(plain.X_test, ["x", "xTimesY", "sinY"]))
+    assert len(FEATURES) == 7 and plain.points_train is plain.X_train
+
+
+def test_prepare_arrays_splits_points_in_hand_as_prepare_splits_a_data_set():
+    from nnlab.config import DataConfig
+    from nnlab.data.prepare import prepare, prepare_arrays
+    X, y = make_dataset("moons", seed=3)
+    data = prepare_arrays(X, y, 0.25, 11)
+    ref = prepare(DataConfig(dataset="moons", seed=3, test_fraction=0.25), loss=None)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, 0.25, 11)
+    assert np.array_equal(data.X_train, X_tr) and np.array_equal(data.X_test, X_te)
+    assert np.array_equal(data.y_train, y_tr) and data.task == "classification" == ref.task
+    assert data.domain == pytest.approx(np.abs(X).max() * 1.1)
+    reg = prepare_arrays(X, X[:, 0] * 1.0, 0.5, 0, added=[(0.0, 0.0, 7)])
+    assert reg.task == "regression" and reg.classes is None and reg.y_train[-1] == 7.0
+
+
+@pytest.mark.parametrize("n", [4, 200, 500, 1000, 1200])
+def test_split_fraction_keeps_the_playgrounds_share_of_points_to_train(n):
+    from nnlab.data.split import split_fraction
+    for p in range(10, 100, 10):
+        X = np.zeros((n, 2))
+        X_tr, _, _, _ = train_test_split(X, np.zeros(n), split_fraction(n, p), 0)
+        assert len(X_tr) == n * p // 100

@@ -96,12 +96,11 @@ def test_layer_outputs_in_numpy_equal_the_torch_models_own_forward_pass(activati
 
 def test_the_playgrounds_unit_maps_are_the_fast_engines_outputs_in_classic_mode():
     from nnlab.playground.maps import unit_maps
-    from nnlab.training.engines.codes import ACTIVATION_CODES
     from nnlab.training.engines.fast_model import FastMLP
     net = FastMLP.from_config(ModelConfig(input_size=2, hidden_sizes=(4, 2), activation="tanh", output_size=1,
                                           init="playground"), seed=3)
     X = np.random.default_rng(0).uniform(-6, 6, (300, 2)).astype(np.float32)
-    maps = unit_maps(net.theta, net.sizes, [ACTIVATION_CODES.index("tanh")] * 2 + [0], 0.01, X)
+    maps = unit_maps(net, X)
     np.testing.assert_allclose(maps[-1][0], net.forward(X)[:, 0], rtol=1e-5, atol=1e-6)
 
 
@@ -109,3 +108,38 @@ def test_layer_outputs_refuses_parameters_that_do_not_fit_the_sizes():
     from nnlab.nn.forward import layer_outputs
     with pytest.raises(ValueError, match="do not fit"):
         layer_outputs(np.zeros(10), (2, 3, 1), ["tanh", "linear"], np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize("init", ["pytorch", "playground"])
+def test_build_model_is_build_mlp_or_the_same_network_as_a_fast_mlp(init):
+    from nnlab.nn.build import build_model, fast_layout
+    config = ModelConfig(input_size=3, hidden_sizes=(5, 4), activation="tanh", output_size=2, init=init)
+    torch_model, fast = build_model(config, 8), build_model(config, 8, fast=True)
+    reference = build_mlp(config, seed=8)
+    flat = nn.utils.parameters_to_vector(reference.parameters()).detach().numpy()
+    assert np.array_equal(nn.utils.parameters_to_vector(torch_model.parameters()).detach().numpy(), flat)
+    assert np.array_equal(fast.theta, flat)
+    layout = fast_layout(config, flat)                 # the layout: each layer's W and b are torch's, as views
+    assert layout.sizes == (3, 5, 4, 2) and layout.activations == ("tanh", "tanh")
+    for (W, b), linear in zip(layout.layers(), reference.linear_layers()):
+        assert np.array_equal(W, linear.weight.detach().numpy()) and np.array_equal(b, linear.bias.detach().numpy())
+        assert np.shares_memory(W, flat)
+
+
+def test_build_model_takes_given_zero_or_the_playgrounds_stream_weights():
+    from nnlab.data.playground_stream import playground_stream, stream_weights
+    from nnlab.nn.build import build_model
+    config = ModelConfig(input_size=2, hidden_sizes=(4, 2), activation="tanh", output_size=1, init="playground")
+    theta = np.arange(25, dtype=np.float32) / 10
+    assert np.array_equal(build_model(config, 1, fast=True, theta=theta).theta, theta)
+    model = build_model(config, 1, theta=theta)
+    assert np.array_equal(nn.utils.parameters_to_vector(model.parameters()).detach().numpy(), theta)
+    assert not build_model(config, 1, zero=True).linear_layers()[0].weight.any()
+    _, _, stream = playground_stream("circle", 500, 0.0, 14372)
+    _, _, same = playground_stream("circle", 500, 0.0, 14372)
+    drawn = build_model(config, 1, fast=True, stream=stream)
+    assert np.array_equal(drawn.theta, stream_weights((2, 4, 2, 1), same).astype(np.float32))
+    assert stream.random() == same.random()           # the stream moved on by the draws
+    zeroed = build_model(config, 1, fast=True, stream=stream, zero=True)
+    stream_weights((2, 4, 2, 1), same)                # initZero still draws, as the Playground does
+    assert not zeroed.theta.any() and stream.random() == same.random()

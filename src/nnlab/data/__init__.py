@@ -16,10 +16,10 @@ from nnlab.data.csv import CSVFormatError, load_csv
 from nnlab.data.playground import make_circle, make_gauss, make_reg_gauss, make_reg_plane, make_spiral, make_xor
 from nnlab.data.seed import make_seed_circle, make_seed_linear
 from nnlab.data.shapes import make_moons, make_spirals, make_xor4
-from nnlab.data.split import Standardizer, to_class_indices, train_test_split
+from nnlab.data.split import Standardizer, split_fraction, to_class_indices, train_test_split
 
 __all__ = ["Dataset", "DATASETS", "make_dataset", "load_csv", "CSVFormatError", "train_test_split",
-           "Standardizer", "to_class_indices", "make_seed_linear", "make_seed_circle", "make_circle",
+           "split_fraction", "Standardizer", "to_class_indices", "make_seed_linear", "make_seed_circle", "make_circle",
            "make_xor", "make_gauss", "make_spiral", "make_reg_plane", "make_reg_gauss", "make_xor4",
            "make_moons", "make_spirals"]
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from nnlab._validation import NotFittedError, check_fraction, check_seed
 
-__all__ = ["train_test_split", "Standardizer", "to_class_indices"]
+__all__ = ["train_test_split", "split_fraction", "Standardizer", "to_class_indices"]
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.5, seed: int = 0):
@@ -22,6 +22,19 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.5, s
     cut = int(np.floor(len(X) * (1.0 - test_fraction)))
     train, test = order[:cut], order[cut:]
     return X[train], X[test], y[train], y[test]
+
+
+def split_fraction(n: int, percent_train: int) -> float:
+    """The ``test_fraction`` for which ``train_test_split`` keeps floor(n * percent_train / 100) of n points to
+    train, TensorFlow Playground's cut (1 - p/100 alone can round one point the wrong way, e.g. n = 500, p = 10)."""
+    want = n * percent_train // 100
+    fraction = (100 - percent_train) / 100
+    for _ in range(64):
+        cut = int(np.floor(n * (1.0 - fraction)))
+        if cut == want:
+            return fraction
+        fraction = float(np.nextafter(fraction, 0.0 if cut < want else 1.0))
+    return fraction
 
 
 @dataclass

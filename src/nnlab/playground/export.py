@@ -5,25 +5,18 @@ from __future__ import annotations
 import json
 
 from nnlab._validation import InvalidArgument
-from nnlab.playground.features import split_fraction
 from nnlab.playground.protocol import Settings
 
 __all__ = ["export_config", "export_weights", "export_python", "import_settings"]
 
 
 def _run_config(session):
-    from nnlab.config import DataConfig, RunConfig
-    s = session.settings
-    if s.dataset == "csv":
+    from nnlab.config import RunConfig
+    if session.settings.dataset == "csv":
         raise InvalidArgument("An uploaded CSV cannot be exported as a config (the file is not on disk).", "export")
-    n = len(session.X_train) + len(session.X_test) - len(session.extra)
-    data = DataConfig(dataset=s.dataset, noise=s.noise / 100, seed=s.seed,
-                      test_fraction=split_fraction(n, s.percTrainData),
-                      classes=s.classes if s.dataset == "spirals" else None,
-                      rng="seedrandom" if session.stream is not None else "numpy")
     from dataclasses import replace
     train = replace(session.train_config, epochs=max(session.epoch, 1))
-    return RunConfig(data=data, model=session.model_config, train=train)
+    return RunConfig(data=session.data_config, model=session.model_config, train=train)
 
 
 def export_config(session) -> tuple[str, list[str]]:
@@ -43,12 +36,9 @@ def export_config(session) -> tuple[str, list[str]]:
 
 def export_weights(session) -> str:
     """Every layer's weight (out, in) and bias as JSON, with the shape and activations."""
-    theta, sizes, layers, at = session.trainer.parameters(), session.sizes, [], 0
-    for a, b in zip(sizes[:-1], sizes[1:]):
-        layers.append({"weight": theta[at:at + a * b].reshape(b, a).round(6).tolist(),
-                       "bias": theta[at + a * b:at + a * b + b].round(6).tolist()})
-        at += a * b + b
-    return json.dumps({"sizes": list(sizes), "features": session.settings.features,
+    net = session.network()
+    layers = [{"weight": weight.round(6).tolist(), "bias": bias.round(6).tolist()} for weight, bias in net.layers()]
+    return json.dumps({"sizes": list(net.sizes), "features": session.settings.features,
                        "activation": session.settings.activation, "mode": session.settings.mode,
                        "epoch": session.epoch, "layers": layers}, indent=1)
 

@@ -1,49 +1,9 @@
-"""TensorFlow Playground's seven input features: what each input node feeds the network.
-
-Keys are the Playground's URL keys. Features are not normalised: the raw coordinates go in, as there.
-"""
+"""TensorFlow Playground's seven input features, as the page names them. The registry lives with the data
+(``nnlab.data.features``), where ``prepare`` turns points into the network's inputs; the split that keeps the
+Playground's share of points to train is ``nnlab.data.split.split_fraction``."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import numpy as np
+from nnlab.data.features import FEATURES, Feature, feature_matrix
+from nnlab.data.split import split_fraction
 
 __all__ = ["Feature", "FEATURES", "feature_matrix", "split_fraction"]
-
-
-@dataclass(frozen=True)
-class Feature:
-    key: str                                   # URL key
-    label: str                                 # shown on the node
-    of: Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-FEATURES: dict[str, Feature] = {f.key: f for f in [
-    Feature("x", "X1", lambda x, y: x),
-    Feature("y", "X2", lambda x, y: y),
-    Feature("xSquared", "X1²", lambda x, y: x * x),
-    Feature("ySquared", "X2²", lambda x, y: y * y),
-    Feature("xTimesY", "X1X2", lambda x, y: x * y),
-    Feature("sinX", "sin(X1)", lambda x, y: np.sin(x)),
-    Feature("sinY", "sin(X2)", lambda x, y: np.sin(y)),
-]}
-
-
-def feature_matrix(X: np.ndarray, keys) -> np.ndarray:
-    """The network's inputs (n, len(keys)) float32 for 2-D points X (n, 2)."""
-    X = np.asarray(X, np.float64)
-    return np.stack([FEATURES[k].of(X[:, 0], X[:, 1]) for k in keys], axis=1).astype(np.float32)
-
-
-def split_fraction(n: int, percent_train: int) -> float:
-    """The ``test_fraction`` for which ``train_test_split`` keeps floor(n * percent_train / 100) points to train,
-    the Playground's cut (1 - p/100 alone can round one point the wrong way, e.g. n = 500, p = 10)."""
-    want = n * percent_train // 100
-    fraction = (100 - percent_train) / 100
-    for _ in range(64):
-        cut = int(np.floor(n * (1.0 - fraction)))
-        if cut == want:
-            return fraction
-        fraction = float(np.nextafter(fraction, 0.0 if cut < want else 1.0))
-    return fraction

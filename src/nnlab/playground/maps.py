@@ -11,7 +11,7 @@ import base64
 
 import numpy as np
 
-from nnlab.playground.features import feature_matrix
+from nnlab.data.features import feature_matrix
 
 __all__ = ["GRID", "THUMB", "grid_points", "unit_maps", "output_value", "encode_signed", "encode_bytes", "thumbnail",
            "thumbnails"]
@@ -28,14 +28,13 @@ def grid_points(domain: float, size: int = GRID) -> np.ndarray:
     return np.stack([xx.ravel(), yy.ravel()], axis=1)
 
 
-def unit_maps(theta, sizes, acts, slope: float, inputs: np.ndarray) -> list[np.ndarray]:
-    """Every layer's activations (units, n) for network inputs (n, d): hidden layers, then the output layer (its
-    activation code as given in ``acts``, codes of the fast engine; nnlab's output layer is linear, so logits).
-    ``nnlab.nn.forward.layer_outputs``, vectorised NumPy: about ten times the fused kernel's speed on a 100 x 100
-    grid, where its scalar tanh dominates. ``slope`` is leaky_relu's."""
+def unit_maps(net, inputs: np.ndarray, output: str = "linear") -> list[np.ndarray]:
+    """Every layer's activations (units, n) for network inputs (n, d) of ``net`` (a FastMLP, the engines' model):
+    hidden layers, then the output layer, whose activation is ``output`` ("linear": logits, nnlab's; "tanh":
+    TensorFlow Playground's classic classifier). ``nnlab.nn.forward.layer_outputs``, vectorised NumPy: about ten
+    times the fused kernel's speed on a 100 x 100 grid, where its scalar tanh dominates."""
     from nnlab.nn.forward import layer_outputs
-    from nnlab.training.engines.codes import ACTIVATION_CODES
-    return layer_outputs(theta, sizes, [ACTIVATION_CODES[c] for c in acts], inputs, negative_slope=slope)
+    return layer_outputs(net.theta, net.sizes, [*net.activations, output], inputs, negative_slope=net.negative_slope)
 
 
 def output_value(logits: np.ndarray, loss: str | None) -> np.ndarray:

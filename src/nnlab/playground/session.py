@@ -1,27 +1,46 @@
 """One browser tab's lab: its settings, data, model and Trainer, and the messages that show them.
 
 A Session is plain Python (no web code): the server calls ``configure``, ``train_for``, ``frame`` and friends,
-and sends what they return. Training goes through ``nnlab.training.trainer.Trainer``: TensorFlow Playground's
-semantics in classic mode, ``fit``'s in nnlab mode.
+and sends what they return. It is built from the library: the data from ``nnlab.data.prepare`` (on TensorFlow
+Playground's data sets its own stream and cut), the network from the model builder (``nnlab.nn.build``), the
+parameter layout from the engine's model (a FastMLP), the unit maps from ``nnlab.nn.forward.layer_outputs``.
+Training goes through ``nnlab.training.trainer.Trainer``: TensorFlow Playground's semantics in classic mode,
+``fit``'s in nnlab mode.
 """
 from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnlab._validation import InvalidArgument
-from nnlab.data.playground_stream import STREAM_DATASETS, playground_stream, stream_weights
+from nnlab.config import DataConfig
+from nnlab.data.playground_stream import STREAM_DATASETS
 from nnlab.data.seedrandom import seed_from_random
+from nnlab.data.split import split_fraction
 from nnlab.playground import view
-from nnlab.playground.features import feature_matrix, split_fraction
 from nnlab.playground.protocol import LIMITS, Settings
 
-__all__ = ["Session"]
+if TYPE_CHECKING:
+    from nnlab.training.engines.fast_model import FastMLP
+
+__all__ = ["Session", "data_config"]
 
 _LIVE = {"learningRate", "regularizationRate", "epochLimit", "targetLoss"}   # changed without a reset
 _SLICE_CHUNK_S = 0.004          # one Trainer.step call lasts about this long
+
+
+def data_config(settings: Settings) -> DataConfig:
+    """The DataConfig of the settings' generated data set (not "csv"): on TensorFlow Playground's own data sets
+    its stream, seed and cut, so that the points, their order and the split are the Playground's."""
+    from nnlab.data import DATASETS
+    s = settings
+    return DataConfig(dataset=s.dataset, noise=s.noise / 100, seed=s.seed,
+                      test_fraction=split_fraction(DATASETS[s.dataset].n, s.percTrainData),
+                      classes=s.classes if s.dataset == "spirals" else None,
+                      rng="seedrandom" if s.dataset in STREAM_DATASETS else "numpy")
 
 
 class Session:
@@ -69,48 +88,31 @@ class Session:
         self._chunk = 1
 
     def _make_data(self, keep_weights: bool = False) -> None:
-        """The data, split and features. On the Playground's data sets also its stream, positioned after the data:
-        ``self.draws`` networks have been drawn from it since. Clicked points keep the stream where it is."""
-        from nnlab.data import DATASETS, make_dataset, to_class_indices, train_test_split
+        """The data, split and features, from ``nnlab.data.prepare``. On the Playground's data sets also its stream,
+        positioned after the data: ``self.draws`` networks have been drawn from it since. Clicked points keep the
+        stream where it is."""
+        from nnlab.data.prepare import prepare, prepare_arrays
         s = self.settings
-        stream = None
+        added = self.extra or None
         if s.dataset == "csv":
             X, y = self.csv
-            task = "classification" if y.dtype.kind == "i" else "regression"
-            self.domain = float(max(np.abs(X).max() * 1.1, 1e-3))
+            self.data_config = None
+            data = prepare_arrays(X, y, split_fraction(len(X), s.percTrainData), s.seed, features=s.features,
+                                  added=added)
         else:
-            spec = DATASETS[s.dataset]
-            if s.dataset in STREAM_DATASETS:    # the Playground's own stream: its points, its order, its cut
-                X, y, stream = playground_stream(s.dataset, spec.n, s.noise / 100, s.seed)
-            else:
-                X, y = make_dataset(s.dataset, noise=s.noise / 100, seed=s.seed,
-                                    classes=s.classes if s.dataset == "spirals" else None)
-            task, self.domain = spec.task, spec.domain
+            self.data_config = data_config(s)
+            data = prepare(self.data_config, features=s.features, added=added)
+        stream = data.stream
         key = (s.dataset, s.noise, s.seed) if stream is not None else None
         if not (keep_weights and key is not None and key == getattr(self, "stream_key", None)):
             self.stream, self.stream_key, self.draws = stream, key, 0
-        self.task = task
-        self.classes = None
-        if task == "classification":
-            if self.extra:     # clicked points carry original labels
-                y = np.concatenate([y, np.array([p[2] for p in self.extra], y.dtype)])
-            y_idx, self.classes = to_class_indices(y)
-            y_idx, extra_idx = y_idx[:len(y) - len(self.extra)], y_idx[len(y) - len(self.extra):]
-            y = y_idx
-        if stream is not None:                  # already shuffled by the stream: cut at floor(N p / 100)
-            cut = len(X) * s.percTrainData // 100
-            X_tr, X_te, y_tr, y_te = X[:cut], X[cut:], y[:cut], y[cut:]
-        else:
-            X_tr, X_te, y_tr, y_te = train_test_split(X, y, split_fraction(len(X), s.percTrainData), s.seed)
-        if self.extra:
-            X_tr = np.concatenate([X_tr, np.array([p[:2] for p in self.extra])])
-            y_tr = np.concatenate([y_tr, extra_idx if task == "classification"
-                                   else np.array([p[2] for p in self.extra])])
-        if s.mode == "classic" and task == "classification" and len(self.classes) != 2:
+        self.task, self.classes, self.domain = data.task, data.classes, data.domain
+        if s.mode == "classic" and data.n_classes not in (0, 2):
             raise InvalidArgument(f"Classic mode trains two classes (a tanh output); this data has "
-                                  f"{len(self.classes)}. Switch to nnlab mode (softmax output).", "mode")
-        self.X_train, self.X_test, self.y_train, self.y_test = X_tr, X_te, y_tr, y_te
-        self.F_train, self.F_test = feature_matrix(X_tr, s.features), feature_matrix(X_te, s.features)
+                                  f"{data.n_classes}. Switch to nnlab mode (softmax output).", "mode")
+        self.X_train, self.X_test, self.y_train, self.y_test = data.points_train, data.points_test, data.y_train, \
+            data.y_test
+        self.F_train, self.F_test = data.X_train, data.X_test
 
     def _loss(self) -> str:
         s = self.settings
@@ -120,7 +122,7 @@ class Session:
 
     def _make_trainer(self, theta=None) -> None:
         from nnlab.config import ModelConfig, TrainConfig
-        from nnlab.training.engines.codes import ACTIVATION_CODES as CODES
+        from nnlab.nn.build import build_model, fast_layout
         from nnlab.training.losses import check_compatible, output_size_for
         from nnlab.training.trainer import Trainer
         s = self.settings
@@ -135,31 +137,36 @@ class Session:
                                         activation=s.activation, output_size=out,
                                         dropout=s.dropout if s.mode == "nnlab" else 0.0,
                                         init="playground" if s.mode == "classic" else s.init)
+        # The network, from the model builder: in classic mode the fast engine's FastMLP, with the Playground's
+        # draws on its data sets (a Reset draws the next network); else the config's init, or zeros (initZero).
+        classic = s.mode == "classic"
+        stream = self.stream if theta is None and classic else None
+        model = build_model(self.model_config, seed, fast=classic, theta=theta, stream=stream, zero=s.initZero)
+        if stream is not None:
+            self.draws += 1
         batch = min(s.batchSize, len(self.F_train))
-        if s.mode == "classic":
-            from nnlab.training.engines.fast_model import FastMLP
-            model = FastMLP.from_config(self.model_config, seed=seed)
+        if classic:
             self.train_config = TrainConfig(optimizer="sgd", lr=s.learningRate, batch_size=batch, loss="mse",
                                             l1=l1, l2=l2, seed=seed)
             self.trainer = Trainer(model, self.F_train, self.y_train, self.train_config, task=self.task,
                                    semantics="playground")
         else:
-            from nnlab.nn import build_mlp
-            model = build_mlp(self.model_config, seed=seed)
             self.train_config = TrainConfig(optimizer=s.optimizer, lr=s.learningRate, batch_size=batch, loss=loss,
                                             l1=l1, l2=l2, seed=seed)
             self.trainer = Trainer(model, self.F_train, self.y_train, self.train_config, task=self.task,
                                    reshuffle=s.reshuffle)
-        self.sizes = (len(s.features), *s.networkShape, out)
-        if theta is None and s.mode == "classic" and self.stream is not None:
-            theta = stream_weights(self.sizes, self.stream, zero=s.initZero)    # the Playground's draws
-            self.draws += 1
-        elif theta is None and s.initZero:
-            theta = np.zeros_like(self.trainer.parameters())
-        if theta is not None:
-            self.trainer.load_parameters(theta)
-        output_code = CODES.index("tanh") if s.mode == "classic" and self.task == "classification" else 0
-        self.acts = [CODES.index(s.activation)] * len(s.networkShape) + [output_code]
+        # The parameter layout: the engine's model (FastMLP), in nnlab mode its form of the torch model.
+        self.layout = model if classic else fast_layout(self.model_config)
+        self.sizes = self.layout.sizes
+        self.output_activation = "tanh" if classic and self.task == "classification" else "linear"
+
+    def network(self) -> FastMLP:
+        """The engine's model (a FastMLP) holding the parameters now: the live vector on the fast engines, a copy
+        on torch (write changes back with ``trainer.load_parameters``). Its ``layers()`` are each layer's
+        (weight (out, in), bias) as views of its ``theta``."""
+        from nnlab.training.engines.fast_model import FastMLP
+        net = self.layout
+        return FastMLP(net.sizes, net.activations, self.trainer.parameters(), net.negative_slope, net.config)
 
     def _apply_regularization(self) -> None:
         s = self.settings
@@ -193,11 +200,13 @@ class Session:
                 source is not None and source >= self.sizes[layer]):
             raise InvalidArgument(f"No parameter at layer {layer}, unit {unit}, source {source} in a "
                                   f"{'-'.join(map(str, self.sizes))} network.", "set_param")
-        at = sum((a + 1) * b for a, b in zip(self.sizes[:layer], self.sizes[1:layer + 1]))
-        n_in, n_out = self.sizes[layer], self.sizes[layer + 1]
-        theta = self.trainer.parameters().copy()
-        theta[at + unit * n_in + source if source is not None else at + n_out * n_in + unit] = value
-        self.trainer.load_parameters(theta)
+        net = self.network()
+        weight, bias = net.layers()[layer]
+        if source is None:
+            bias[unit] = value
+        else:
+            weight[unit, source] = value
+        self.trainer.load_parameters(net.theta)
 
     def add_point(self, x: float, y: float, label: float) -> None:
         """A clicked point joins the training data (network kept)."""

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlab.data.features import FEATURES, feature_matrix
 from nnlab.playground import maps
-from nnlab.playground.features import FEATURES, feature_matrix
 
-__all__ = ["network_message", "data_message", "frame"]
+__all__ = ["network_message", "data_message", "frame", "unit_maps"]
 
 
-def _maps(session, inputs):
-    return maps.unit_maps(session.trainer.parameters(), session.sizes, session.acts, 0.01, inputs)
+def unit_maps(session, inputs) -> list[np.ndarray]:
+    """Every layer's activations (units, n) for the network inputs (n, d), output layer last, as the page draws
+    them: the engine's model now, through ``nnlab.nn.forward.layer_outputs``."""
+    return maps.unit_maps(session.network(), inputs, session.output_activation)
 
 
 def network_message(session) -> dict:
@@ -39,7 +41,7 @@ def frame(session) -> dict:
     if not session.history or session.history[-1][0] != session.epoch:
         session.record()
     grid = feature_matrix(maps.grid_points(session.domain), session.settings.features)
-    layers = _maps(session, grid)
+    layers = unit_maps(session, grid)
     logits = layers[-1]
     s = session.settings
     frame = {"type": "frame", "epoch": session.epoch, "learningRate": s.learningRate,
@@ -77,13 +79,13 @@ def _focus_map(session, grid, layers):
 def _scores(session, loss) -> dict:
     """R^2 (regression) or the confusion matrix (classification, test points else train points)."""
     X, y = (session.F_test, session.y_test) if len(session.y_test) else (session.F_train, session.y_train)
-    logits = _maps(session, X)[-1]
+    logits = unit_maps(session, X)[-1]
     if session.task == "regression":
         r2 = {}
         sets = {"train": (session.F_train, session.y_train), "test": (session.F_test, session.y_test)}
         for name, (F, t) in sets.items():
             if len(t) > 1:
-                pred = _maps(session, F)[-1][0].astype(np.float64)
+                pred = unit_maps(session, F)[-1][0].astype(np.float64)
                 total = float(np.sum((t - t.mean()) ** 2))
                 r2[name] = 1 - float(np.sum((t - pred) ** 2)) / total if total > 0 else None
         return {"r2_train": r2.get("train"), "r2_test": r2.get("test")}

@@ -75,7 +75,7 @@ def run_compiled(members: list, ctx, executor: str, threads: int | None = None) 
     from nnlab.training.run import initial_model
 
     load_kernels()                                  # compile or load the kernels once, before the threads
-    stop, events = threading.Event(), queue.Queue()
+    stop, events = threading.Event(), queue.Queue[tuple]()
     open_runs: dict[int, tuple] = {}                # k -> (context manager, run id, recorder)
     progress = [_Progress(k, stop, events) for k in range(len(members))]
     interrupted = False
