@@ -138,8 +138,8 @@ def test_auto_picks_vectorized_for_one_architecture_and_process_for_a_mix():
     assert choose_executor(expand(mixed))[0] == "vectorized"        # small MLPs: the fast engine, on threads
     mixed = parse_spec(_spec(grid={"model.hidden_sizes": [[4], [8, 8]], "train.engine": ["torch"]}))
     assert choose_executor(expand(mixed)) == ("process", "the trials differ in architecture or set-up")
-    dropout = parse_spec(_spec(grid={"model.dropout": [0.0, 0.1]}))
-    assert choose_executor(expand(dropout))[0] == "process"
+    batch_norm = parse_spec(_spec(grid={"model.batch_norm": [False, True]}))
+    assert choose_executor(expand(batch_norm))[0] == "process"
 
 
 # -- running --------------------------------------------------------------------------------------------------
@@ -179,13 +179,13 @@ def test_a_failing_trial_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path):
 
 
 def test_unbatchable_and_mixed_trials_run_on_processes_with_a_note(tmp_path):
-    spec = _spec(grid={"model.hidden_sizes": [[4], [6]], "model.dropout": [0.0, 0.2], "train.engine": ["torch"]},
+    spec = _spec(grid={"model.hidden_sizes": [[4], [6]], "model.batch_norm": [False, True], "train.engine": ["torch"]},
                  seeds=None)          # on the fast engine they would train on threads (test_sweeps_compiled.py)
     events = Events()
     result = run_sweep(parse_spec(spec), store=tmp_path, executor="vectorized", workers=2, observer=events)
     assert result.count("finished") == 4
     assert any("2 batched groups" in n for n in events.notes)
-    assert any("2 trial(s) use dropout" in n and "process executor" in n for n in events.notes)
+    assert any("2 trial(s) use batch norm" in n and "process executor" in n for n in events.notes)
     with RunStore(tmp_path) as store:
         by_executor = sorted(r.versions["executor"] for r in store.list())
         assert by_executor == ["process", "process", "vectorized", "vectorized"]

@@ -1,22 +1,19 @@
-"""K MLPs of one architecture trained together: batched matmuls over a leading trial axis.
+"""K MLPs of one architecture trained together (:func:`fit_batched`): the vectorized executor's engine.
 
-Trial k's parameters are row k of one (K, P) tensor; layer l's weight is a (K, out, in) view of it and its bias
-a (K, out) view. Activations are kept feature-major, (K, features, b), and flow through
-``h = act(baddbmm(bias, W, h))``, so one ``torch.baddbmm`` does the work of K ``nn.Linear`` calls. (Feature-major
-makes each product a short-by-long (out, in) @ (in, b) one, which CPU BLAS runs several times faster than the
-(b, in) @ (in, out) product with a tiny last dimension.) The objective is the sum over trials of each trial's
-mean loss; since trial k's parameters enter only its own loss, the gradient of the sum with respect to row k
-is trial k's own gradient. :class:`~nnlab.sweeps.batched_optim.BatchedOptimizer` then applies torch.optim's
-update with per-trial learning rates.
+The K models are one :class:`~nnlab.sweeps.batched_model.StackedMLP` ((K, P) parameters, batched matmuls). The
+objective is the sum over trials of each trial's mean loss (``LOSSES[loss].stacked_value``); since trial k's
+parameters enter only its own loss, the gradient of the sum with respect to row k is trial k's own gradient.
+:class:`~nnlab.sweeps.batched_optim.BatchedOptimizer` then applies torch.optim's update with per-trial rates.
 
-:func:`fit_batched` follows ``nnlab.training.loop.fit`` step by step (the same initial weights, the same seeded
-batch order per trial, the epoch loss as the mean of the pre-step batch losses, the same final evaluation), so
-each trial's History matches the trial trained alone up to float32 rounding: the two differ only in the order
-of summation inside the matrix products. (Where training itself is chaotic, e.g. Adam at a large learning
-rate, those rounding differences grow with the epochs, as they do between torch's own optimizer variants.)
-It batches any activation, init, loss and registry optimizer, full or mini-batches, per-trial learning rate,
-seed, data, l1 and l2. Dropout, batch norm and early stopping are not batched
-(``nnlab.sweeps.executors.unsupported``).
+:func:`fit_batched` follows ``nnlab.training.loop.fit`` step by step, per trial: the same initial weights, the
+same seeded batch order, dropout masks and augmentation draws, the learning-rate schedule's rate each epoch, the
+epoch loss as the mean of the pre-step batch losses, early stopping on the same monitored loss (a stopped or
+diverged trial's weights and optimizer state are frozen while the others go on; its best epoch's weights are
+restored at the end), the same final evaluation. So each trial's History matches the trial trained alone on
+the torch engine up to float32 rounding: the two differ only in the order of summation inside the matrix
+products. (Where training itself is chaotic, e.g. Adam at a large learning rate, those rounding differences grow
+with the epochs, as they do between torch's own optimizer variants.) What it cannot batch (batch norm, other
+precisions and devices) is listed by ``nnlab.sweeps.executors.unsupported``.
 """
 from __future__ import annotations
 
@@ -27,111 +24,29 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from nnlab.config import RunConfig
-from nnlab.nn.activations import ACTIVATIONS
+from nnlab.sweeps.batched_data import StackedData, evaluate_stacked, final_metrics
+from nnlab.sweeps.batched_model import StackedMLP
 from nnlab.sweeps.batched_optim import BatchedOptimizer
 from nnlab.sweeps.executors import unsupported
-from nnlab.training.loop import History
+from nnlab.training.augment import _check_augmentation, augment_inputs, augmentation_rng
+from nnlab.training.history import History
 from nnlab.training.losses import LOSSES
 from nnlab.training.penalty import penalty
+from nnlab.training.schedules import lr_at
+from nnlab.training.stopping import EarlyStopping
 
 __all__ = ["StackedMLP", "BatchedFit", "fit_batched", "batch_signature"]
 
 
 def batch_signature(config: RunConfig, n_train: int, n_test: int, task: str) -> tuple:
     """Trials with equal signatures can share one batched pass: same architecture, optimizer, loss, epochs,
-    batch size and data sizes (learning rate, seed, init, data values and penalties may differ)."""
+    batch size and data sizes (learning rate, schedule, seed, init, data values, penalties, early stopping,
+    augmentation, dropout and residual connections may differ)."""
     m, t = config.model, config.train
     return (m.input_size, m.hidden_sizes, m.output_size, m.activation, t.optimizer, t.loss, t.epochs,
             t.batch_size, n_train, n_test, task)
-
-
-class StackedMLP:
-    """The Linear layers of K MLPs (``nnlab.nn.MLP``, one architecture) stacked into one (K, P) tensor."""
-
-    def __init__(self, models: list):
-        layers = [m.linear_layers() for m in models]
-        self.shapes = [(lin.out_features, lin.in_features) for lin in layers[0]]      # (out, in) per layer
-        rows = [torch.cat([t.detach().reshape(-1) for lin in ls for t in (lin.weight, lin.bias)]) for ls in layers]
-        self.flat = torch.stack(rows)                                                   # (K, P)
-        self.activation = ACTIVATIONS[models[0].config.activation].module()             # after each hidden layer
-        self.views = self._views()
-
-    def __repr__(self) -> str:
-        return f"StackedMLP(K={self.flat.shape[0]}, layers={self.shapes})"
-
-    def _views(self) -> list[torch.Tensor]:
-        """[W1 (K, out, in), b1 (K, out), W2, b2, ...]: views into ``flat``, updated by in-place steps."""
-        K, views, at = self.flat.shape[0], [], 0
-        for out, inp in self.shapes:
-            views.append(self.flat[:, at:at + out * inp].view(K, out, inp))
-            at += out * inp
-            views.append(self.flat[:, at:at + out])
-            at += out
-        return views
-
-    def forward(self, x: torch.Tensor, params: list[torch.Tensor] | None = None) -> torch.Tensor:
-        """(K, in, b) inputs -> (K, outputs, b); ``params`` defaults to the current views."""
-        params = self.views if params is None else params
-        h, last = x, len(self.shapes) - 1
-        for i in range(len(self.shapes)):
-            W, b = params[2 * i], params[2 * i + 1]
-            h = torch.baddbmm(b.unsqueeze(2), W, h)                                    # (K, out, b)
-            if i < last:
-                h = self.activation(h)
-        return h
-
-    def parameters(self, k: int) -> list[torch.Tensor]:
-        """Trial k's parameters in ``MLP.parameters()`` order: W1, b1, W2, b2, ..."""
-        return [v[k].clone() for v in self.views]
-
-
-def _per_trial_loss(name: str, out: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """(K, o, b) outputs and targets ((K, b) class indices for cross-entropy, else (K, o, b)) -> (K,) mean loss
-    of each trial (what LOSSES[name].value gives for that trial alone)."""
-    if name == "cross-entropy":
-        return F.cross_entropy(out, targets, reduction="none").mean(1)
-    if name == "bce":
-        return F.binary_cross_entropy_with_logits(out, targets, reduction="none").flatten(1).mean(1)
-    return F.mse_loss(out, targets, reduction="none").flatten(1).mean(1)
-
-
-def _predict(out: torch.Tensor) -> torch.Tensor:
-    """(K, o, b) outputs -> (K, b) class indices (LOSSES[...].predict for each trial)."""
-    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.max(dim=1).indices   # = argmax, faster here
-
-
-class _Data:
-    """The K trials' arrays stacked feature-major: X (K, d, n) float32, y (K, n), targets (K, n) class indices
-    for cross-entropy, else (K, o, n)."""
-
-    def __init__(self, Xs, ys, loss: str, outputs: int, classify: bool):
-        spec = LOSSES[loss]
-        X = torch.stack([torch.as_tensor(np.asarray(x)).to(torch.float32) for x in Xs])       # (K, n, d)
-        self.X = X.transpose(1, 2).contiguous()                                                # (K, d, n)
-        self.y = torch.stack([torch.as_tensor(np.asarray(y)).to(torch.int64 if classify else torch.float32)
-                              for y in ys])                                                    # (K, n)
-        targets = torch.stack([spec.targets(y, outputs) for y in self.y])                     # (K, n[, o])
-        self.targets = targets if targets.dim() == 2 else targets.transpose(1, 2).contiguous()
-
-    def columns(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The points ``idx`` (K, b) of each trial: X (K, d, b), targets, y (K, b)."""
-        def take(t):
-            if t.dim() == 2:
-                return t.gather(1, idx)
-            return t.gather(2, idx.unsqueeze(1).expand(-1, t.shape[1], -1))
-        return take(self.X), take(self.targets), take(self.y)
-
-
-def _evaluate(net: StackedMLP, data: _Data, loss: str, classify: bool) -> tuple[list[float], list[float] | None]:
-    """Each trial's loss (and accuracy) on ``data``, as ``nnlab.training.evaluate`` computes it."""
-    with torch.no_grad():
-        out = net.forward(data.X)
-        losses = _per_trial_loss(loss, out, data.targets).tolist()
-        acc = (_predict(out) == data.y).float().mean(1).tolist() if classify else None
-    return losses, acc
 
 
 @dataclass
@@ -141,14 +56,38 @@ class BatchedFit:
     net: StackedMLP
 
 
+class _Augmenter:
+    """Each augmenting trial's fresh inputs every epoch, drawn from its own ``augmentation_rng`` as ``fit`` draws."""
+
+    def __init__(self, configs: list[RunConfig], datasets: list):
+        for c, d in zip(configs, datasets):
+            _check_augmentation(c.train, np.asarray(d.X_train))
+        self.trials = [(k, np.asarray(d.X_train).astype(np.float32), c.train.augment_jitter, c.train.augment_shift,
+                        augmentation_rng(c.train.seed)) for k, (c, d) in enumerate(zip(configs, datasets))
+                       if c.train.augment_jitter > 0 or c.train.augment_shift > 0]
+
+    def __repr__(self) -> str:
+        return f"_Augmenter(trials={[t[0] for t in self.trials]})"
+
+    def inputs(self, X: torch.Tensor, active: list[int]) -> torch.Tensor:
+        """X (K, d, n), with this epoch's variant for the active augmenting trials."""
+        live = [t for t in self.trials if t[0] in active]
+        if not live:
+            return X
+        X = X.clone()
+        for k, plain, jitter, shift, rng in live:
+            X[k] = torch.from_numpy(augment_inputs(plain, jitter, shift, rng).T)      # (d, n)
+        return X
+
+
 def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Callable | None = None,
                 report_every_s: float = 0.25) -> BatchedFit:
     """Train the K sized configs ``configs`` on their PreparedData ``datasets`` together; one History each.
 
     Every config must have the same :func:`batch_signature` and none may be ``unsupported`` (else ValueError).
     ``on_epoch_end(k, logs)`` receives trial k's per-epoch logs (the dict ``fit`` gives its observers), in
-    chunks at most every ``report_every_s`` seconds and at the end. Ctrl-C stops after the current epoch and
-    returns histories with ``interrupted=True``.
+    chunks at most every ``report_every_s`` seconds (every epoch with early stopping) and at the end. Ctrl-C
+    stops after the current epoch and returns histories with ``interrupted=True``.
     """
     from nnlab.nn import build_mlp
 
@@ -156,40 +95,46 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
     if problems or len({batch_signature(c, len(d.X_train), len(d.X_test), d.task)
                         for c, d in zip(configs, datasets)}) != 1:
         raise ValueError(f"these trials cannot share one batched pass ({', '.join(problems) or 'they differ'})")
-    # 1) the K models, built exactly as a single run builds them, then stacked
+    # 1) the K models, built exactly as a single run builds them, then stacked; per-trial rates and penalties
     K, first = len(configs), configs[0]
-    task, loss_name = datasets[0].task, first.train.loss
+    task, spec = datasets[0].task, LOSSES[first.train.loss]
     classify = task == "classification"
     net = StackedMLP([build_mlp(c.model, seed=c.train.seed) for c in configs])
+    net.seed_dropout([c.train.seed for c in configs])            # each trial's dropout masks, as fit seeds them
     optimizer = BatchedOptimizer(first.train.optimizer, net.flat, [c.train.lr for c in configs])
+    scheduled = any(c.train.lr_schedule != "constant" for c in configs)
     l1 = torch.tensor([c.train.l1 for c in configs], dtype=torch.float32)
     l2 = torch.tensor([c.train.l2 for c in configs], dtype=torch.float32)
     regularize = bool(l1.any() or l2.any())
 
     # 2) the data, stacked feature-major: X (K, d, n); the test sets likewise when there are any
     outputs = first.model.output_size
-    train = _Data([d.X_train for d in datasets], [d.y_train for d in datasets], loss_name, outputs, classify)
+    train = StackedData([d.X_train for d in datasets], [d.y_train for d in datasets], spec, outputs, classify)
     has_test = len(datasets[0].X_test) > 0
-    test = _Data([d.X_test for d in datasets], [d.y_test for d in datasets], loss_name, outputs, classify) \
+    test = StackedData([d.X_test for d in datasets], [d.y_test for d in datasets], spec, outputs, classify) \
         if has_test else None
     n = train.X.shape[2]
     batch = n if first.train.batch_size is None else min(first.train.batch_size, n)
     order_rngs = [torch.Generator().manual_seed(c.train.seed) for c in configs]   # each trial's batch order
+    augmenter = _Augmenter(configs, datasets)
+    stoppers = [EarlyStopping(c.train.early_stopping) for c in configs]
+    watching = any(s.patience is not None for s in stoppers)   # early stopping reads every epoch's metrics
 
     histories = [History() for _ in range(K)]
-    active = list(range(K))                 # trials still training (a diverged one stops, as fit stops it)
+    active = list(range(K))                 # trials still training (a diverged or stopped one is frozen)
     pending: list[dict] = []
     last_report = time.monotonic()
     start = time.perf_counter()
 
     def flush() -> None:
-        """Turn the pending epochs' tensors into floats, extend the histories, report, drop diverged trials."""
+        """Turn the pending epochs' tensors into floats, extend the histories, report, mark diverged trials,
+        and (every epoch, with early stopping) let each trial's EarlyStopping see its epoch."""
         nonlocal pending
         for logs in pending:
             values = {key: v.tolist() if isinstance(v, torch.Tensor) else v for key, v in logs.items()}
             for k in values["active"]:
                 h = histories[k]
-                if h.diverged:
+                if h.diverged or h.stopped_early:
                     continue
                 entry = {"epoch": values["epoch"], "loss": values["loss_sum"][k] / n}
                 if classify:
@@ -207,65 +152,62 @@ def fit_batched(configs: list[RunConfig], datasets: list, *, on_epoch_end: Calla
                     on_epoch_end(k, entry)
                 if not math.isfinite(entry["loss"]):
                     h.diverged = True
+                else:
+                    stoppers[k].update(entry["epoch"], entry, h, lambda k=k: net.flat[k].clone())
         pending = []
 
-    finals: dict[int, dict] = {}
     try:
         for epoch in range(1, first.train.epochs + 1):
-            # 3) the epoch's batches: everything, or each trial's own seeded permutation cut into batches
+            # 3) each trial's rate for this epoch, and its inputs (as given, or this epoch's augmented variant)
+            if scheduled:
+                optimizer.set_lr([lr_at(c.train.lr_schedule, c.train.lr, epoch, c.train.epochs) for c in configs])
+            X = augmenter.inputs(train.X, active)
+            # 4) the epoch's batches: everything, or each trial's own seeded permutation cut into batches
             if batch == n:
-                batches = [(train.X, train.targets, train.y)]
+                batches = [(X, train.targets, train.y)]
             else:
                 order = torch.stack([torch.randperm(n, generator=g) for g in order_rngs])   # (K, n)
-                batches = [train.columns(idx) for idx in order.split(batch, 1)]
+                batches = [train.columns(idx, X) for idx in order.split(batch, 1)]
             loss_sum = torch.zeros(K)
             correct = torch.zeros(K, dtype=torch.int64)
             for xb, tb, yb in batches:
-                # 4) forward and per-trial loss;  5) gradient of the summed objective;  6) batched step
+                # 5) forward and per-trial loss;  6) gradient of the summed objective;  7) batched step
                 params = [v.detach().requires_grad_() for v in net.views]
-                out = net.forward(xb, params)                                           # (K, o, b)
-                loss = _per_trial_loss(loss_name, out, tb)                              # (K,)
+                out = net.forward(xb, params, train=True)                               # (K, o, b)
+                loss = spec.stacked_value(out, tb)                                      # (K,)
                 objective = (loss + penalty(params[0::2], l1, l2)).sum() if regularize else loss.sum()
                 grads = torch.autograd.grad(objective, params)
                 optimizer.step(torch.cat([g.reshape(K, -1) for g in grads], dim=1))     # (K, P)
                 loss_sum += loss.detach() * xb.shape[2]
                 if classify:
-                    correct += (_predict(out.detach()) == yb).sum(1)
+                    correct += (spec.stacked_predict(out.detach()) == yb).sum(1)
             logs = {"epoch": epoch, "active": list(active), "loss_sum": loss_sum, "correct": correct}
             if test is not None:
-                logs["test_loss"], logs["test_accuracy"] = _evaluate(net, test, loss_name, classify)
+                logs["test_loss"], logs["test_accuracy"] = evaluate_stacked(net, test, spec, classify)
             pending.append(logs)
-            # 7) a trial whose loss is no longer finite stops here, as fit stops it: keep its final metrics
-            if not bool(torch.isfinite(loss_sum[active]).all()):
-                flush()
-                for k in [k for k in active if histories[k].diverged]:
-                    finals[k] = _final_metrics(net, train, test, loss_name, classify, k)
-                active = [k for k in active if not histories[k].diverged]
-                if not active:
-                    break
-            if time.monotonic() - last_report >= report_every_s:
+            # 8) a trial whose loss is no longer finite, or whose early stopping says so, stops here as fit
+            #    stops it: its weights and optimizer state are frozen from now on
+            finite = bool(torch.isfinite(loss_sum[active]).all())
+            if watching or not finite or time.monotonic() - last_report >= report_every_s:
                 flush()
                 last_report = time.monotonic()
+                done = [k for k in active if histories[k].diverged or histories[k].stopped_early]
+                if done:
+                    optimizer.freeze(done)
+                    active = [k for k in active if k not in done]
+                    if not active:
+                        break
     except KeyboardInterrupt:
         for h in histories:
             h.interrupted = True
     flush()
     wall = time.perf_counter() - start
-    all_finals = _final_metrics(net, train, test, loss_name, classify)
-    for k, h in enumerate(histories):
+    # 9) early stopping: each trial back to its best epoch's weights; then fit's final evaluation
+    with torch.no_grad():
+        for k, stopper in enumerate(stoppers):
+            if stopper.best_weights is not None:
+                net.flat[k] = stopper.best_weights
+    for h, final in zip(histories, final_metrics(net, train, test, spec, classify)):
         h.wall_time_s = wall
-        h.final = finals.get(k, {key: v[k] for key, v in all_finals.items()})
+        h.final = final
     return BatchedFit(histories, net)
-
-
-def _final_metrics(net, train, test, loss_name, classify, k=None) -> dict:
-    """``fit``'s History.final for every trial ({key: [K values]}), or for trial ``k`` alone ({key: value})."""
-    result: dict[str, list[float] | None] = {}
-    for prefix, data in (("train", train), ("test", test)):
-        if data is None:
-            continue
-        losses, acc = _evaluate(net, data, loss_name, classify)
-        result[f"{prefix}_loss"] = losses
-        if classify:
-            result[f"{prefix}_accuracy"] = acc
-    return result if k is None else {key: v[k] for key, v in result.items() if v is not None}

@@ -14,6 +14,9 @@ can never disagree. With g = gradient, lr = (K, 1) learning rates, t = step coun
     adam      m = lerp(m, g, 1 - b1);  v = b2 v + (1 - b2) g^2;
               w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     adamw     w *= 1 - lr wd, then the adam step
+
+The rates may change between steps (``set_lr``: a schedule, each row its own rate), and rows may be frozen for
+good (``freeze``: an early-stopped or diverged trial keeps its weights and optimizer state while the rest go on).
 """
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ class BatchedOptimizer:
     """``OPTIMIZERS[name]``'s update on ``params`` (K, P), in place, with learning rates ``lr`` (K,).
 
     ``step(grad)`` takes the (K, P) gradient. Row k is updated exactly as torch.optim updates trial k's
-    parameters, up to float32 rounding.
+    parameters, up to float32 rounding. ``set_lr(lr)`` changes the rates between steps (a schedule);
+    ``freeze(rows)`` stops rows for good: their parameters and optimizer state are left as they are.
     """
 
     def __init__(self, name: str, params: torch.Tensor, lr):
@@ -47,8 +51,8 @@ class BatchedOptimizer:
         if unsupported:
             raise ValueError(f"the batched {name!r} update does not implement {unsupported}")
         # step sizes are formed in float64 (as torch.optim does with Python floats), then rounded to float32
-        self.lr64 = torch.as_tensor(lr, dtype=torch.float64).reshape(-1, 1)            # (K, 1)
-        self.neg_lr = (-self.lr64).to(params.dtype)                                    # (K, 1)
+        self.set_lr(lr)
+        self.frozen: torch.Tensor | None = None                                         # row indices
         self.t = 0
         self.state: dict[str, torch.Tensor] = {}
         self._rule = BATCHED_RULES[name]
@@ -56,10 +60,27 @@ class BatchedOptimizer:
     def __repr__(self) -> str:
         return f"BatchedOptimizer({self.name!r}, K={self.params.shape[0]}, P={self.params.shape[1]})"
 
+    def set_lr(self, lr) -> None:
+        """The rates of the next steps, (K,) (torch.optim's ``group["lr"] = ...`` for every row at once)."""
+        self.lr64 = torch.as_tensor(lr, dtype=torch.float64).reshape(-1, 1)            # (K, 1)
+        self.neg_lr = (-self.lr64).to(self.params.dtype)                               # (K, 1)
+
+    def freeze(self, rows) -> None:
+        """Leave the parameters and optimizer state of ``rows`` (indices) as they are from now on."""
+        frozen = set(rows) | (set(self.frozen.tolist()) if self.frozen is not None else set())
+        self.frozen = torch.tensor(sorted(frozen), dtype=torch.int64) if frozen else None
+
     @torch.no_grad()
     def step(self, grad: torch.Tensor) -> None:
         self.t += 1
+        if self.frozen is None:
+            self._rule(self, self.params, grad)
+            return
+        # the rules update every row in place; the frozen rows are put back after (cheaper than masking)
+        kept = [t.index_select(0, self.frozen) for t in (self.params, *self.state.values())]
         self._rule(self, self.params, grad)
+        for t, rows in zip((self.params, *self.state.values()), kept):
+            t.index_copy_(0, self.frozen, rows)
 
     def _zeros(self, key: str) -> torch.Tensor:
         if key not in self.state:

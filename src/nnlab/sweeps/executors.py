@@ -69,22 +69,10 @@ def make_executor(name: str):
 
 
 def unsupported(config) -> str | None:
-    """Why the vectorized executor cannot batch ``config`` (a short phrase), or None if it can."""
-    if config.model.dropout > 0:
-        return "dropout"
-    if config.model.batch_norm:
-        return "batch norm"
-    if config.model.residual:
-        return "residual connections"
-    if config.train.precision != "fp32" or config.train.device == "cuda":
-        return f"{config.train.device} {config.train.precision}"
-    if config.train.early_stopping is not None:
-        return "early stopping"
-    if config.train.augment_jitter > 0 or config.train.augment_shift > 0:
-        return "data augmentation"
-    if config.train.lr_schedule != "constant":
-        return f"lr schedule {config.train.lr_schedule}"
-    return None
+    """Why the vectorized executor cannot batch RunConfig ``config`` (a short phrase), or None if it can: the
+    batched engine's capability row (``nnlab.sweeps.batched_support``)."""
+    from nnlab.sweeps.batched_support import batched_supports
+    return batched_supports(config.train, model_config=config.model)
 
 
 def _setup(config) -> tuple:

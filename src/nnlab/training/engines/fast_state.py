@@ -11,6 +11,7 @@ import numpy as np
 
 from nnlab.training.engines import support
 from nnlab.training.engines.codes import LOSS_CODES, OPTIMIZER_CODES
+from nnlab.training.losses import LOSSES
 
 if TYPE_CHECKING:
     from nnlab.training.engines.fast_model import FastMLP
@@ -123,7 +124,8 @@ class _State:
 
 
 def _arrays(X, y, loss: str, classify: bool, outputs: int):
-    """x (d, n) float32, labels (n,) int64 and targets (T, n) float32, as LOSSES[loss].targets makes them."""
+    """x (d, n) float32, labels (n,) int64 and targets (T, n) float32: ``LOSSES[loss].numpy_targets``, feature-major
+    (T = 0 where the targets are the class indices themselves)."""
     X = X.detach().cpu().numpy() if hasattr(X, "detach") else np.asarray(X)
     y = y.detach().cpu().numpy() if hasattr(y, "detach") else np.asarray(y)
     x = np.ascontiguousarray(X.T, dtype=np.float32)                              # (d, n)
@@ -132,14 +134,8 @@ def _arrays(X, y, loss: str, classify: bool, outputs: int):
     if classify and n and (labels.min() < 0 or labels.max() >= max(outputs, 2)):   # the kernels do not check
         raise ValueError(f"class indices must lie in [0, {max(outputs, 2)}) for a model with {outputs} outputs; "
                          f"got {labels.min()}..{labels.max()}")
-    if loss == "cross-entropy":
-        targets = np.zeros((0, n), np.float32)
-    elif loss == "bce" or not classify:
-        targets = y.astype(np.float32).reshape(-1, outputs).T                    # (1, n) 0/1, or regression
-    elif outputs == 1:
-        targets = (2.0 * y.astype(np.float32) - 1.0)[None, :]                    # (1, n) in {-1, +1}
-    else:
-        targets = np.eye(outputs, dtype=np.float32)[labels].T                    # (K, n) one-hot
+    targets = LOSSES[loss].numpy_targets(labels if classify else y.astype(np.float32), outputs)   # (n[, T])
+    targets = np.zeros((0, n), np.float32) if targets.ndim == 1 else targets.T                   # (T, n)
     return x, labels, np.ascontiguousarray(targets, dtype=np.float32)
 
 
