@@ -155,7 +155,7 @@ def test_history_command_writes_the_figure_page_and_data(tmp_path, events):
 
 
 def test_history_claims_say_what_broken_data_shows():
-    from nnlab.labs.history.lab import make_claims
+    from nnlab.labs.history.report import make_claims
     summary = {"events": 3, "first_year": 1943, "last_year": 2022, "unsourced": ["hebb"], "label_overlaps": 1,
                "labels_outside_figure": 0, "figure_texts": 9, "overlap_examples": [["1958  Perceptron", "Hebb"]],
                "labelled_not_once": [], "rows_outside_eras": 0, "eras_start": 1940, "eras_end": 2025,

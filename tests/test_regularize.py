@@ -17,7 +17,12 @@ from nnlab._validation import InvalidArgument
 from nnlab.config import ModelConfig, TrainConfig
 from nnlab.nn import build_mlp
 from nnlab.training import Observer, evaluate, fit
-from nnlab.training.loop import _penalty, augment_inputs, augmentation_rng
+from nnlab.training.augment import augment_inputs, augmentation_rng
+from nnlab.training.penalty import linear_weights, penalty
+
+
+def _penalty(model, l1, l2):
+    return penalty(linear_weights(model), l1, l2)
 
 
 def _weights_and_biases(model):

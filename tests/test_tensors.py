@@ -10,7 +10,7 @@ from PIL import Image
 
 from labcheck import check_lab_outputs
 from nnlab.labs.tensors import TENSOR_DEMOS, Demo, demo_record, run_demo, run_lab
-from nnlab.labs.tensors_report import make_claims
+from nnlab.labs.tensors.report import make_claims
 
 HEADLINES = {"numpy_torch_agree", "broadcast_no_copy", "transpose_is_a_view", "slices_view_indexing_copies",
              "linear_is_x_wt_plus_b", "kernels_match_blas"}

@@ -9,7 +9,7 @@ import pytest
 
 from labcheck import check_lab_outputs
 from nnlab.labs.usecase import USECASES, load_usecase
-from nnlab.labs.usecase_eval import (
+from nnlab.labs.usecase.evaluation import (
     CVResult,
     cross_validate,
     expected_calibration_error,
@@ -17,7 +17,7 @@ from nnlab.labs.usecase_eval import (
     paired_difference,
     wilson_interval,
 )
-from nnlab.labs.usecase_models import MODELS, NnlabMLP
+from nnlab.labs.usecase.models import MODELS, NnlabMLP
 
 _SCRIPT = Path(sys.executable).parent / "nnlab"
 NNLAB = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "nnlab.cli"]
@@ -133,7 +133,7 @@ def test_exported_model_loads_back_and_predicts_the_same(run):
     assert set(d["files"]) == {"model.json", "weights.pt", "model.torchscript.pt"}
     import torch
 
-    from nnlab.labs.usecase_deploy import load_model
+    from nnlab.labs.usecase.deploy import load_model
     X, y, _, _ = load_usecase("breast-cancer")
     with torch.no_grad():
         p = load_model(out / "breast-cancer_model")(torch.as_tensor(X, dtype=torch.float32)).numpy()
@@ -166,7 +166,7 @@ def test_quick_run_publishes_its_claims_and_every_headline_holds(run):
 
 
 def test_claims_say_what_the_numbers_show_when_the_mlp_falls_behind(run):
-    from nnlab.labs.usecase_report import make_claims
+    from nnlab.labs.usecase.report import make_claims
     summary = json.loads(json.dumps(run[1]))
     case = summary["cases"]["breast-cancer"]
     case["models"]["nnlab-mlp"]["accuracy_ci95"] = [0.80, 0.85]          # an MLP far behind the baselines
@@ -193,7 +193,7 @@ def test_use_cases_are_registered_with_settings_fixed_in_advance():
 def test_ranking_claim_leaves_out_the_pairs_the_paired_comparison_decides(run):
     """The page once said all 3 baselines' order "could change with another sample" while its paired table called
     gradient boosting against the MLP clear: a pair the fold-by-fold comparison decides is not left undecided."""
-    from nnlab.labs.usecase_report import make_claims
+    from nnlab.labs.usecase.report import make_claims
     summary = json.loads(json.dumps(run[1]))
     case = summary["cases"]["breast-cancer"]
     mlp = case["models"]["nnlab-mlp"]["pooled"]["accuracy"]
@@ -213,7 +213,7 @@ def test_ranking_claim_leaves_out_the_pairs_the_paired_comparison_decides(run):
 
 
 def test_accuracy_claim_names_the_baselines_inside_the_mlp_interval(run):
-    from nnlab.labs.usecase_report import make_claims
+    from nnlab.labs.usecase.report import make_claims
     summary = json.loads(json.dumps(run[1]))
     case = summary["cases"]["breast-cancer"]
     case["models"]["nnlab-mlp"]["accuracy_ci95"] = [0.95, 0.99]

@@ -35,7 +35,7 @@ def costs(
         if too_big:
             raise InvalidArgument(f"--time: {too_big} cannot be built in memory here; choose among "
                                   f"{sorted(n for n, a in ARCHITECTURES.items() if a.timeable)}.", "time")
-    from nnlab.labs.architectures.lab import run_costs
+    from nnlab.labs.architectures import run_costs
     out = out_dir(out)
     summary = run_costs(out, quick=quick, timed=timed, threads=threads or None)
     con = console()

@@ -10,7 +10,7 @@ import typer
 from nnlab._validation import InvalidArgument, check_choice
 from nnlab.cli._common import FLAGS, app, choices, console, out_dir, show_claims
 from nnlab.labs.gd.functions import FUNCTIONS
-from nnlab.labs.gd.lab import PARTS
+from nnlab.labs.gd.parts import PARTS
 from nnlab.labs.gd.paths import PATH_OPTIMIZERS
 from nnlab.labs.gd.settings import N_TERMS
 from nnlab.training.optimizers import OPTIMIZERS
@@ -81,9 +81,9 @@ def gd(
         raise
     out = out_dir(out)
 
-    from nnlab.labs.gd.lab import run_lab
+    from nnlab.labs.gd import run_gd
     err_console = console(stderr=True)
-    summary = run_lab(out, parts, settings, log=lambda message: err_console.print(f"[dim]{message}[/]"))
+    summary = run_gd(out, parts, settings, log=lambda message: err_console.print(f"[dim]{message}[/]"))
     show_claims(out, summary["run"]["seconds"])
 
 

@@ -17,7 +17,7 @@ def history(
                                                         "seconds, so quick and full are the same run.")] = False,
 ):
     """The history of neural networks: a sourced timeline, its figure (PNG, SVG) and an HTML page."""
-    from nnlab.labs.history.lab import run_history
+    from nnlab.labs.history import run_history
     out = out_dir(out)
     summary = run_history(out)
     console().print(f"wrote {out}/timeline.png, timeline.svg and timeline.csv")

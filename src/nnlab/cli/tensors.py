@@ -22,10 +22,10 @@ def tensors(
 ):
     """Basic tensor operations in NumPy and PyTorch side by side, one figure per operation, then matmul kernels
     from pure Python to BLAS, gated and timed (exercise 1.4)."""
-    from nnlab.labs.tensors import TENSOR_DEMOS, run_lab
+    from nnlab.labs.tensors import TENSOR_DEMOS, run_tensors
     names = list(parse_names(demo, "--demo", TENSOR_DEMOS)) if demo is not None else None
     out = out_dir(out)
     from rich.status import Status
     with Status("tensors", console=console(stderr=True)) as status:
-        summary = run_lab(out, names, quick=quick, progress=lambda message: status.update(message))
+        summary = run_tensors(out, names, quick=quick, progress=lambda message: status.update(message))
     show_claims(out, summary["wall_time_s"])

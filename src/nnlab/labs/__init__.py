@@ -72,9 +72,8 @@ def _run_generative(out, quick):
 
 
 def _run_gd(out, quick):
-    from nnlab.labs.gd.lab import run_lab
-    from nnlab.labs.gd.settings import LabSettings
-    run_lab(out, settings=LabSettings(quick=quick))
+    from nnlab.labs import gd
+    gd.run_gd(out, settings=_settings(gd, quick))
 
 
 def _run_study(out, quick):
@@ -84,7 +83,7 @@ def _run_study(out, quick):
 
 def _run_gradflow(out, quick):
     from nnlab.labs import gradflow
-    gradflow.run_gradflow(out, _settings(gradflow, quick))
+    gradflow.run_gradflow(out, _settings(gradflow, quick), quick=quick)
 
 
 def _run_regularize(out, quick):
@@ -98,12 +97,12 @@ def _run_approx(out, quick):
 
 
 def _run_history(out, quick):
-    from nnlab.labs.history.lab import run_history
+    from nnlab.labs.history import run_history
     run_history(out)                       # seconds either way: no quick mode
 
 
 def _run_costs(out, quick):
-    from nnlab.labs.architectures.lab import run_costs
+    from nnlab.labs.architectures import run_costs
     run_costs(out, quick=quick)
 
 
@@ -123,8 +122,8 @@ def _run_precision(out, quick):
 
 
 def _run_tensors(out, quick):
-    from nnlab.labs.tensors import run_lab
-    run_lab(out, quick=quick)
+    from nnlab.labs.tensors import run_tensors
+    run_tensors(out, quick=quick)
 
 
 _RUNNERS = {"perceptron": _run_perceptron, "conv": _run_conv, "generative": _run_generative,

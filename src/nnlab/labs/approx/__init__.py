@@ -9,14 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from nnlab.labs.approx.experiments import (
-    FULL,
-    QUICK,
-    Settings,
     loglog_slope,
     sawtooth_study,
     two_tanh_square,
     width_sweep,
 )
+from nnlab.labs.approx.settings import FULL, QUICK, Settings
 from nnlab.labs.approx.targets import TARGETS
 
 __all__ = ["run_approx", "Settings", "QUICK", "FULL", "TARGETS"]

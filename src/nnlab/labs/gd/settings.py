@@ -11,7 +11,7 @@ from nnlab.training.optimizers import OPTIMIZERS
 
 GOOD = 1e-6       # compare: an lr "works" when its run ends with f - f* at most this
 
-__all__ = ["Budget", "BUDGETS", "LabSettings", "N_TERMS"]
+__all__ = ["Budget", "BUDGETS", "LabSettings", "Settings", "QUICK", "FULL", "N_TERMS"]
 
 N_TERMS = 64            # Part B's sum has this many terms
 
@@ -120,3 +120,8 @@ class LabSettings:
     @property
     def b_batch_sizes(self) -> tuple[int, ...]:
         return self.batch_sizes or (1, 4, 16, 64)
+
+
+Settings = LabSettings                  # the name every lab's settings go by
+QUICK = LabSettings(quick=True)         # seconds: the tour's run
+FULL = LabSettings()

@@ -39,16 +39,18 @@ def measure_init(s: Settings, progress=lambda message: None) -> dict:
     return {"grid": grid, "architectures": architectures, "spread": spread}
 
 
-def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda message: None) -> dict:
+def run_gradflow(out: str | Path, settings: Settings = FULL, progress=lambda message: None,
+                 quick: bool | None = None) -> dict:
     """Measure at initialisation, train the comparisons, catch the explosions; write the figures, ``summary.json``,
-    ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns the summary. Torch and BLAS run on
-    one thread, so the lab's time does not depend on the machine's load."""
+    ``claims.json``, ``report.md`` and ``report.html`` into ``out``. Returns the summary. ``quick`` says whether this
+    is a quick run (default: whether ``settings`` is ``QUICK``). Torch and BLAS run on one thread, so the lab's
+    time does not depend on the machine's load."""
     from nnlab.labs._threads import one_thread
     with one_thread():
-        return _run(out, settings, progress)
+        return _run(out, settings, progress, settings == QUICK if quick is None else quick)
 
 
-def _run(out: str | Path, settings: Settings, progress) -> dict:
+def _run(out: str | Path, settings: Settings, progress, quick: bool) -> dict:
     from nnlab.labpage import write_lab
     from nnlab.labs.gradflow import figures_init as fi
     from nnlab.labs.gradflow import figures_training as ft
@@ -99,7 +101,6 @@ def _run(out: str | Path, settings: Settings, progress) -> dict:
         "wall_time_s": time.perf_counter() - start,
     }
     summary = _finite(summary)
-    quick = s == QUICK
     result = write_lab(out, report(summary, s), make_claims(summary, s, quick), summary, lab="gradflow", quick=quick,
                        seconds=summary["wall_time_s"])
     return result.summary

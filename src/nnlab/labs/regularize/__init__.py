@@ -8,9 +8,6 @@ import time
 from pathlib import Path
 
 from nnlab.labs.regularize.experiments import (
-    FULL,
-    QUICK,
-    Settings,
     best_by_validation,
     capacity_sweep,
     early_stopping_detail,
@@ -19,6 +16,7 @@ from nnlab.labs.regularize.experiments import (
     weight_study,
 )
 from nnlab.labs.regularize.regularizers import REGULARIZERS, label
+from nnlab.labs.regularize.settings import FULL, QUICK, Settings
 from nnlab.labs.regularize.tasks import TASKS
 
 __all__ = ["run_regularize", "Settings", "QUICK", "FULL", "TASKS", "REGULARIZERS"]

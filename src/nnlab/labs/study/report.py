@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from nnlab.document import Document
-from nnlab.labs.study.findings import order_by_batch
+from nnlab.labs.study.findings import make_claims, order_by_batch
 from nnlab.labs.study.sensitivity import batch_label
 
-__all__ = ["report", "TITLES", "pm"]
+__all__ = ["report", "make_claims", "TITLES", "pm"]     # make_claims: written in findings.py
 
 TITLE = "Exercise 1.1: a single hidden layer, its activations and its hyperparameters"
 TITLES = {"one-layer": "A single hidden layer: forward, loss, backward",

@@ -198,7 +198,7 @@ def _ms(r: dict) -> float:
 
 def _pair_at_largest(m: dict, slow: str, fast: str):
     """(N, slow row, fast row) at the largest N where both were timed, or None."""
-    from nnlab.labs.tensors_matmul import row
+    from nnlab.labs.tensors.matmul import row
     for n in sorted(m["config"]["sizes"], reverse=True):
         a, b = row(m, slow, n), row(m, fast, n)
         if a and b:
@@ -211,7 +211,7 @@ def _speed_claim(c: Claims, m: dict, id_: str, slow: str, fast: str, times: floa
     """A claim that ``fast`` ran more than ``times`` as fast as ``slow`` and faster beyond the noise, at the largest N
     both were timed at. The templates get n, ratio (ratio_text: as shown), slow_ms, fast_ms, times and, where the
     claim does not hold, verdict: which of the two conditions failed."""
-    from nnlab.labs.tensors_matmul import faster
+    from nnlab.labs.tensors.matmul import faster
     pair = _pair_at_largest(m, slow, fast)
     if pair is None:
         c.not_shown(id_, lesson)
@@ -227,7 +227,7 @@ def _speed_claim(c: Claims, m: dict, id_: str, slow: str, fast: str, times: floa
 
 
 def _matmul_claims(c: Claims, m: dict, quick: bool) -> None:
-    from nnlab.labs.tensors_matmul import BLAS, faster, row
+    from nnlab.labs.tensors.matmul import BLAS, faster, row
     cfg = m["config"]
     c.theory("matmul_flops", "C = A @ B for N x N matrices takes N^3 multiply-adds (2 N^3 flops) whatever the "
              "order of the loops, so at a constant rate the time per call grows as N^3.")

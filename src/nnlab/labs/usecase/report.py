@@ -6,7 +6,7 @@ from __future__ import annotations
 from nnlab.claims import Claims
 from nnlab.document import Document
 
-__all__ = ["usecase_report", "make_claims", "TITLE"]
+__all__ = ["report", "usecase_report", "make_claims", "TITLE"]
 
 TITLE = "A use case on real data: an MLP against scikit-learn baselines"
 _METRICS = ("accuracy", "roc_auc", "precision", "recall", "f1", "log_loss")
@@ -292,7 +292,7 @@ def _mode(summary: dict) -> str:
     """What a quick run trains less, from the cases' settings."""
     if not summary["quick"]:
         return ""
-    from nnlab.labs.usecase_cases import USECASES
+    from nnlab.labs.usecase.cases import USECASES
     parts = [f"{c['settings']['epochs']} epochs on {c['title'].lower()} (full run: {USECASES[c['name']].epochs})"
              for c in summary["cases"].values()]
     rounds = next(iter(summary["cases"].values()))["settings"]["boosting_rounds"]
@@ -301,7 +301,7 @@ def _mode(summary: dict) -> str:
             f"full run.")
 
 
-def usecase_report(summary: dict) -> Document:
+def report(summary: dict) -> Document:
     """The page's document for every case in ``summary`` (from ``run_usecase``); findings are claims."""
     doc = Document(TITLE)
     first = next(iter(summary["cases"].values()))
@@ -338,3 +338,6 @@ def usecase_report(summary: dict) -> Document:
         _deployment(doc, c)
         _limits(doc, c)
     return doc
+
+
+usecase_report = report          # the page's earlier name

@@ -3,10 +3,10 @@
 Two cases, in ``USECASES``: diagnosing breast tumours as malignant or benign from 30 measurements of cell
 nuclei (569 patients), and reading 8 x 8 handwritten digits (1,797 images, 10 classes). For each: stratified
 k-fold cross-validation of nnlab's MLP against three scikit-learn baselines on the same folds, with the scaler
-fitted inside each fold (``usecase_eval``); pooled out-of-fold confusion matrices, ROC and calibration
-curves; then the MLP trained on all the data, exported, loaded back and timed (``usecase_deploy``).
+fitted inside each fold (``evaluation``); pooled out-of-fold confusion matrices, ROC and calibration
+curves; then the MLP trained on all the data, exported, loaded back and timed (``deploy``).
 ``run_usecase(out)`` writes the figures and, through ``write_lab``, ``summary.json``, ``claims.json``, ``report.md``
-and ``report.html`` (``nnlab usecase``); what the run found is said by claims (``usecase_report.make_claims``).
+and ``report.html`` (``nnlab usecase``); what the run found is said by claims (``report.make_claims``).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlab.labs.usecase_cases import USECASES, UseCase, load_usecase
+from nnlab.labs.usecase.cases import USECASES, UseCase, load_usecase
 
 __all__ = ["UseCase", "USECASES", "load_usecase", "run_case", "run_usecase"]
 
@@ -26,16 +26,16 @@ def run_case(name: str, out: Path, folds: int = 5, seed: int = 0, quick: bool = 
     from threadpoolctl import threadpool_limits
 
     from nnlab.data import Standardizer
-    from nnlab.labs import usecase_figures as figs
-    from nnlab.labs.usecase_deploy import roundtrip
-    from nnlab.labs.usecase_eval import (
+    from nnlab.labs.usecase import figures as figs
+    from nnlab.labs.usecase.deploy import roundtrip
+    from nnlab.labs.usecase.evaluation import (
         cross_validate,
         expected_calibration_error,
         fold_metrics,
         paired_difference,
         wilson_interval,
     )
-    from nnlab.labs.usecase_models import MODELS
+    from nnlab.labs.usecase.models import MODELS
     from nnlab.viz._style import save
 
     case = USECASES[name]
@@ -93,7 +93,7 @@ def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quic
     from nnlab.environment import versions
     from nnlab.labpage import write_lab
     from nnlab.labs._threads import one_thread
-    from nnlab.labs.usecase_report import make_claims, usecase_report
+    from nnlab.labs.usecase.report import make_claims, report
     check_int("folds", folds, "run_usecase", minimum=2)
     names = list(USECASES) if names is None else [check_choice("dataset", n, USECASES, "run_usecase")
                                                    for n in names]
@@ -106,6 +106,6 @@ def run_usecase(out: str | Path, names=None, folds: int = 5, seed: int = 0, quic
         summary["files"] = [f for c in summary["cases"].values() for f in c["files"]] \
             + ["report.md", "report.html", "claims.json", "summary.json"]
         summary["wall_time_s"] = time.perf_counter() - start
-        result = write_lab(out, usecase_report(summary), make_claims(summary, quick), summary, lab="usecase",
+        result = write_lab(out, report(summary), make_claims(summary, quick), summary, lab="usecase",
                            quick=quick, seconds=summary["wall_time_s"])
     return result.summary

@@ -1,26 +1,22 @@
-"""PARTS and ``run_lab``: each part computes its numbers, writes its figures, and returns its summary.
+"""PARTS: each part of the gradient-descent lab computes its numbers, writes its figures, and returns its summary.
 
-``run_lab(out, parts, settings)`` runs the named parts in order into ``out`` and publishes the run through
-``nnlab.labpage.write_lab``: ``summary.json`` (the numbers), ``claims.json`` (what the numbers show, each claim
-with its predicate's verdict), ``report.md`` and ``report.html`` (see ``nnlab.labs.gd.report``). The paths and the
-compare parts share one learning-rate sweep per function.
+``nnlab.labs.gd.run_gd`` runs the named parts in order. The paths and the compare parts share one learning-rate sweep
+per function.
 """
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from nnlab._validation import check_choice
 from nnlab.labs.gd import scalar, stochastic
 from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.settings import GOOD, N_TERMS, LabSettings
 
-__all__ = ["Part", "PARTS", "run_lab", "jsonable", "LEVEL", "GOOD"]
+__all__ = ["Context", "Part", "PARTS", "jsonable", "LEVEL", "GOOD"]
 
 LEVEL = 1.0       # Part B: "close" means f - f* below this (from 144 at x0 = 10)
 
@@ -38,7 +34,7 @@ def jsonable(value):
     return value
 
 
-class _Context:
+class Context:
     """What one lab run shares between parts: settings, output directory, written files, the sweeps."""
 
     def __init__(self, settings: LabSettings, out: Path, log: Callable[[str], None]):
@@ -62,7 +58,7 @@ class _Context:
         return self._sweeps[fn_name]
 
 
-def part_a(ctx: _Context) -> dict:
+def part_a(ctx: Context) -> dict:
     from nnlab.labs.gd.plots_1d import plot_iteration_counts, plot_scalar_paths
     s = ctx.settings
     grid = scalar.lr_grid()
@@ -93,7 +89,7 @@ def part_a(ctx: _Context) -> dict:
             "rows": rows}
 
 
-def part_b(ctx: _Context) -> dict:
+def part_b(ctx: Context) -> dict:
     from nnlab.labs.gd.plots_1d import plot_minibatch, plot_noise_floor
     s, b = ctx.settings, ctx.settings.budget
     terms = stochastic.make_terms(N_TERMS, seed=s.seed)
@@ -137,7 +133,7 @@ def _reach(runs, level: float) -> dict:
     return {"steps_to_level": int(below[0]), "examples_to_level": int(runs[0].examples[below[0]])}
 
 
-def part_paths(ctx: _Context) -> dict:
+def part_paths(ctx: Context) -> dict:
     from nnlab.labs.gd.basins import basins, minimum_reached
     from nnlab.labs.gd.paths import run_paths
     from nnlab.labs.gd.plots_2d import plot_basins, plot_paths, plot_surface
@@ -208,7 +204,7 @@ def _end_movement(paths, i: int, tail: float = 0.1) -> float | None:
     return float(np.max(np.linalg.norm(last - xy[-1], axis=1)))
 
 
-def part_compare(ctx: _Context) -> dict:
+def part_compare(ctx: Context) -> dict:
     from nnlab.labs.gd.plots_compare import plot_sensitivity
     s, b = ctx.settings, ctx.settings.budget
     result = {"grid": None, "steps": b.steps, "good": GOOD, "functions": {}}
@@ -228,7 +224,7 @@ def part_compare(ctx: _Context) -> dict:
     return result
 
 
-def part_network(ctx: _Context) -> dict:
+def part_network(ctx: Context) -> dict:
     from nnlab.labs.gd.network import first_epoch_at, network_comparison
     from nnlab.labs.gd.plots_compare import plot_network
     s, b = ctx.settings, ctx.settings.budget
@@ -255,7 +251,7 @@ def part_network(ctx: _Context) -> dict:
 class Part:
     name: str
     title: str
-    run: Callable[[_Context], dict]
+    run: Callable[[Context], dict]
 
 
 PARTS: dict[str, Part] = {p.name: p for p in [
@@ -265,38 +261,3 @@ PARTS: dict[str, Part] = {p.name: p for p in [
     Part("compare", "Fair comparison: learning-rate sensitivity", part_compare),
     Part("network", "On a network: the seed's MLP", part_network),
 ]}
-
-
-def run_lab(out: str | Path, parts=tuple(PARTS), settings: LabSettings = LabSettings(),
-            log: Callable[[str], None] = lambda message: None) -> dict:
-    """Run ``parts`` (names of PARTS, in PARTS order) into ``out``; publish summary.json, claims.json, report.md
-    and report.html (``nnlab.labpage.write_lab``).
-
-    Returns the summary: per part its numbers, plus settings, files, versions, wall times and the ``run`` record.
-    Torch and the BLAS libraries run on one thread, so the lab's time does not depend on the machine's load.
-    """
-    from nnlab.environment import versions
-    from nnlab.labpage import write_lab
-    from nnlab.labs._threads import one_thread
-    from nnlab.labs.gd.report import make_claims, report
-    for p in parts:
-        check_choice("part", p, PARTS)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    begin = time.perf_counter()
-    ctx = _Context(settings, out, log)
-    summary = {"settings": {"quick": settings.quick, "seed": settings.seed, "functions": list(settings.functions),
-                            "optimizers": list(settings.optimizers), "budget": vars(settings.budget)},
-               "parts": {}, "seconds": {}}
-    with one_thread():                # 2-D paths and a 330-parameter net: per-op overhead, not arithmetic
-        for name in [p for p in PARTS if p in parts]:
-            log(PARTS[name].title)
-            start = time.perf_counter()
-            summary["parts"][name] = PARTS[name].run(ctx)
-            summary["seconds"][name] = time.perf_counter() - start
-        summary["files"] = ctx.files
-        summary["versions"] = versions()          # (torch_threads: the one thread the lab ran on)
-        summary = jsonable(summary)
-        result = write_lab(out, report(summary), make_claims(summary), summary, lab="gd",
-                           quick=settings.quick, seconds=time.perf_counter() - begin)
-    return result.summary

@@ -98,7 +98,7 @@ COLORS = {"python-ijk": "#8c564b", "python-ikj": "#c49c94", "numba-ijk": "#9467b
 
 
 def plot_matmul(m: dict) -> Figure:
-    """The matmul comparison of ``tensors_matmul.compare``: GFLOP/s and median seconds per call (bars: first to
+    """The matmul comparison of ``matmul.compare``: GFLOP/s and median seconds per call (bars: first to
     third quartile) against N, log-log, one line per kernel; the time panel also draws the theory's N^3 (a
     constant rate) through the BLAS kernel's smallest size."""
     cfg = m["config"]

@@ -6,27 +6,17 @@ interleaved rounds (warm-up first; BLAS in its own process, OPENBLAS_CORETYPE an
 its environment), one thread each, and the median and quartiles of the pooled samples are kept. A call that is
 estimated to take longer than ``max_call_s`` is not timed at that size (pure Python at the larger sizes).
 
-``QUICK`` (seconds, for ``--quick`` and the tour) and ``FULL`` (a minute or two) differ only in sizes, kernels and
-how long each is timed.
+Its plans, ``QUICK`` and ``FULL``, are in ``nnlab.labs.tensors.settings``.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from nnlab.labs.tensors.settings import BLAS, FULL, KERNELS_FROM_SCRATCH, QUICK
 from nnlab.scratch.matmul.bench import BenchConfig, run_bench
 from nnlab.scratch.matmul.variants import VARIANTS
 
 __all__ = ["QUICK", "FULL", "compare", "row", "faster", "KERNELS_FROM_SCRATCH", "BLAS"]
-
-BLAS = "numpy"
-KERNELS_FROM_SCRATCH = ("python-ijk", "python-ikj", "numba-ijk", "numba-ikj", "numba-tiled")
-
-_COMMON = dict(rect=(), batched=(), gpu_sizes=(), gpu_rect=(), threads=(1,), dtype="float32", rounds=3, seed=0)
-QUICK = BenchConfig(sizes=(32, 64, 128, 256), variants=("python-ikj", "numba-ijk", "numba-ikj", "numba-tiled", BLAS),
-                    min_time=0.1, min_samples=3, max_call_s=0.05, gate="quick", **_COMMON)
-FULL = BenchConfig(sizes=(32, 64, 128, 256, 512, 1024),
-                   variants=("python-ijk", "python-ikj", "numba-ijk", "numba-ikj", "numba-tiled", BLAS, "torch"),
-                   min_time=0.6, min_samples=5, max_call_s=0.5, gate="full", **_COMMON)
 
 
 def compare(cfg: BenchConfig = QUICK, log=lambda line: None) -> dict:
