@@ -294,14 +294,10 @@ def test_the_cosine_schedule_is_the_formula_and_changes_training():
     assert not torch.equal(constant.linear_layers()[0].weight, model.linear_layers()[0].weight)
 
 
-def test_an_unknown_schedule_is_refused_and_batched_sweeps_do_not_take_one():
+def test_an_unknown_schedule_is_refused_and_the_trainer_steps_one():
     from nnlab._validation import InvalidArgument
-    from nnlab.config import RunConfig
-    from nnlab.sweeps.executors import unsupported
     with pytest.raises(InvalidArgument, match="lr_schedule"):
         TrainConfig(lr_schedule="step")
-    cfg = RunConfig(train=TrainConfig(lr_schedule="cosine"))
-    assert unsupported(cfg) == "lr schedule cosine"
     from nnlab.nn import build_mlp
     from nnlab.training.trainer import Trainer
     X, y = make_seed_circle(50, seed=0)

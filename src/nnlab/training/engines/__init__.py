@@ -7,6 +7,9 @@
 - ``auto`` (the default): ``fast`` where it supports the model, loss, optimizer and observers, ``torch``
   everywhere else.
 
+What each engine can run is one table, ``capabilities.py`` (``supports(engine, config, ...)``); the playground's
+Trainer has a third engine there, "playground" (TensorFlow Playground's rules).
+
 Both engines give a run the same meaning: the same initial weights for the same seed, the same batch order,
 the same optimizer formulas (float32 rounding aside). Importing this package loads neither torch nor numba.
 """
@@ -15,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nnlab._validation import InvalidArgument
-from nnlab.training.engines import support
+from nnlab.training.engines.capabilities import CAPABILITIES, supports
 from nnlab.training.engines.registry import ENGINES, Engine
 
-__all__ = ["Engine", "ENGINES", "Choice", "choose_engine"]
+__all__ = ["Engine", "ENGINES", "Choice", "choose_engine", "CAPABILITIES", "supports"]
 
 
 @dataclass(frozen=True)
@@ -31,34 +34,25 @@ class Choice:
         return f"engine {self.engine} ({self.reason})"
 
 
-def _device_problem(*arrays) -> str | None:
-    for a in arrays:
-        device = getattr(a, "device", None)
-        if device is not None and getattr(device, "type", "cpu") != "cpu":
-            return f"data on {device}"
-    return None
-
-
 def choose_engine(requested: str, train_config, *, model=None, model_config=None, observers=(),
-                  data=()) -> Choice:
+                  data=(), driver: str = "fit") -> Choice:
     """Which engine trains: ``requested`` ("auto", "torch" or "fast") for ``model`` (a torch module or a
-    FastMLP) or, before a model exists, the MLP of ``model_config``; ``data`` are the arrays or tensors.
+    FastMLP) or, before a model exists, the MLP of ``model_config``; ``data`` are the arrays or tensors;
+    ``driver`` "fit" or "trainer". Decided by the capability table (``capabilities.supports``).
 
     Raises InvalidArgument when "fast" is asked for and cannot serve, and when a FastMLP meets "torch".
     """
-    from nnlab.training.engines.fast_model import FastMLP, model_problem
+    context = {"driver": driver, "model": model, "model_config": model_config, "observers": observers,
+               "data": data}
     if requested == "torch":
-        if isinstance(model, FastMLP):
+        if supports("torch", train_config, **context) is not None:
             raise InvalidArgument("The 'engine' parameter 'torch' cannot train a FastMLP; pass "
                                   "model.to_torch(), or use engine 'fast' or 'auto'.", "engine")
         return Choice("torch", "asked for")
-    problem = (support.observer_problem(observers) or support.train_problem(train_config)
-               or _device_problem(*data)
-               or (model_problem(model) if model is not None
-                   else support.config_problem(model_config, train_config)))
+    problem = supports("fast", train_config, **context)
     if problem is None:
         return Choice("fast", "small MLP on the CPU" if requested == "auto" else "asked for")
-    if requested == "fast" or isinstance(model, FastMLP):
+    if requested == "fast" or supports("torch", train_config, **context) is not None:
         raise InvalidArgument(f"The fast engine cannot train this run: {problem}. Use engine 'auto' or "
                               "'torch'.", "engine")
     return Choice("torch", problem)

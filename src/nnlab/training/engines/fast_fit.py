@@ -1,107 +1,120 @@
-"""The fast engine's ``fit``: a small MLP trained by compiled kernels, one call per epoch.
+"""The fast engine's stepper: a small MLP trained by compiled kernels, one call per epoch.
 
 Each epoch is one call of ``kernels.run_epoch``: every batch's forward pass, loss, backward pass, penalty and
-optimizer step, fused, with no Python in between. Python then does what ``fit`` promises per epoch: the
-metrics in History, the test evaluation, the observers, divergence, early stopping (restoring the best epoch's
-weights), augmentation and Ctrl-C. The meaning is the torch engine's: the same initial weights (the model given,
-or torch's draws for the seed), the same batch order (torch.randperm's, reproduced from the seed), the same
-augmented inputs, the same optimizer formulas in float32.
+optimizer step, fused, with no Python in between. What ``fit`` promises per epoch (history, test evaluation,
+observers, divergence, schedules, augmentation, early stopping, Ctrl-C) is the driver's
+(``nnlab.training.driver``), the same for every engine. The meaning is the torch engine's: the same initial weights
+(the model given, or torch's draws for the seed), the same batch order (torch.randperm's, reproduced from the
+seed), the same augmented inputs, the same optimizer formulas in float32.
 """
 from __future__ import annotations
 
+import contextlib
 import math
-import time
 
 import numpy as np
 
 from nnlab.training.engines.fast_model import FastMLP
 from nnlab.training.engines.fast_state import _arrays, _State, load_kernels, predict_fast
 from nnlab.training.engines.torch_rng import TorchCPUGenerator
+from nnlab.training.stepper import Interrupted
 
-__all__ = ["fit_fast", "evaluate_fast", "predict_fast", "load_kernels"]
+__all__ = ["FastStepper", "fit_fast", "evaluate_fast", "predict_fast", "load_kernels"]
 
+_NO_RAW = np.zeros(0, np.uint64)
+_MAX_WIDTH = 1024          # workspace columns: batches and evaluations run in slices of at most this many points
+
+
+class FastStepper:
+    """``model`` (a FastMLP, or a torch MLP trained in place through shared memory) on X (n, d), y (n,);
+    ``reshuffle`` False keeps the stored batch order. See ``nnlab.training.stepper.Stepper``."""
+
+    def __init__(self, model, X, y, config, task: str = "classification", reshuffle: bool = True, *,
+                 eval_points: int = 0):
+        # 1) the network, the kernels, the data in the kernels' layout
+        self.model = model
+        self.net = model if isinstance(model, FastMLP) else FastMLP.from_torch(model)
+        self.kernels, compile_s, how = load_kernels()
+        self.loss_name, self.classify = config.loss, task == "classification"
+        self.x, self.labels, self.targets = _arrays(X, y, config.loss, self.classify, self.net.sizes[-1])
+        self.inputs = self.x                                               # this epoch's (augmented), (d, n)
+        self.n = self.x.shape[1]
+        # 2) the optimizer state and workspace (wide enough for an evaluation of ``eval_points`` in one slice)
+        self.batch = self.n if config.batch_size is None else min(config.batch_size, self.n)
+        width = max(self.batch, min(max(self.n, eval_points), _MAX_WIDTH))
+        self.state = _State(self.net, config.optimizer, config.loss, self.classify, config.l1, config.l2,
+                            self.batch, width, self.targets.shape[0], lr=config.lr)
+        # 3) torch.randperm's batch order from the seed (a permutation of zeros: the stored order)
+        self.order = TorchCPUGenerator(config.seed)
+        self.perm = np.arange(self.n)
+        self.fixed = np.zeros(max(self.n - 1, 0), np.uint64)
+        self.reshuffle = reshuffle
+        self.info = {"engine": "fast", "compile_time_s": compile_s, "kernels": how}
+        self._evaluated: tuple = (None, None, None)                        # (X, y, their arrays): one-entry cache
+
+    def __repr__(self) -> str:
+        return f"FastStepper({self.net!r}, batch {self.batch} of {self.n})"
+
+    def running(self):
+        return contextlib.nullcontext()
+
+    def set_lr(self, lr: float) -> None:
+        self.state.hyper[self.kernels.LR] = lr
+
+    def set_penalties(self, l1: float, l2: float) -> None:
+        self.state.hyper[self.kernels.L1], self.state.hyper[self.kernels.L2] = l1, l2
+
+    def set_inputs(self, X: np.ndarray) -> None:
+        self.inputs = np.ascontiguousarray(X.T)                            # (d, n)
+
+    def run(self, epochs: int) -> list[tuple[float, float]]:
+        k, out, n, batch, epoch = self.kernels, [], self.n, self.batch, self.state.run    # locals: a hot loop
+        x, labels, targets, net, perm = self.inputs, self.labels, self.targets, self.net, self.perm
+        shuffled = batch < n and self.reshuffle
+        raw = self.fixed if batch < n else _NO_RAW
+        try:
+            for _ in range(epochs):
+                if shuffled:
+                    raw = self.order.raw(n - 1)
+                loss_sum, right = epoch(k, k.TRAIN, net, x, labels, targets, raw, perm, batch)
+                out.append((loss_sum / n, right / n))
+                if not math.isfinite(loss_sum):
+                    break
+        except KeyboardInterrupt as stop:
+            Interrupted.attach(stop, out)
+            raise
+        return out
+
+    def evaluate(self, X, y) -> dict:
+        if self._evaluated[0] is not X or self._evaluated[1] is not y:     # convert a test set once, not per epoch
+            arrays = _arrays(X, y, self.loss_name, self.classify, self.net.sizes[-1])
+            self._evaluated = (X, y, (*arrays, np.arange(arrays[0].shape[1])))
+        x, labels, targets, order = self._evaluated[2]
+        n = x.shape[1]
+        loss_sum, right = self.state.run(self.kernels, self.kernels.EVALUATE, self.net, x, labels, targets,
+                                         _NO_RAW, order, self.batch)
+        return {"loss": loss_sum / n, "accuracy": right / n} if self.classify else {"loss": loss_sum / n}
+
+    def weights(self) -> np.ndarray:
+        return self.net.theta.copy()
+
+    def load_weights(self, weights: np.ndarray) -> None:
+        self.net.theta[:] = weights                                        # in place: torch views stay valid
+
+    def parameters(self) -> np.ndarray:
+        return self.net.theta
+
+    def load_parameters(self, theta) -> None:
+        self.net.theta[:] = np.asarray(theta, np.float32)
 
 
 def fit_fast(model, X, y, config, *, X_test=None, y_test=None, task: str = "classification", observers=()):
-    """``nnlab.fit`` on the fast engine; ``model`` is a FastMLP or a torch MLP (trained in place, shared
-    memory). Returns a History with ``engine="fast"`` and the kernels' load or compile time apart."""
-    from nnlab.training.augment import augment_inputs, augmentation_rng
-    from nnlab.training.engines.kernels import LR
-    from nnlab.training.history import History
-    from nnlab.training.schedules import lr_at
-    from nnlab.training.stopping import EarlyStopping
-
-    # 1) the network, the kernels, the data in the kernels' layout
-    net = model if isinstance(model, FastMLP) else FastMLP.from_torch(model)
-    kernels, compile_s, how = load_kernels()
-    classify = task == "classification"
-    x, labels, targets = _arrays(X, y, config.loss, classify, net.sizes[-1])
-    n = x.shape[1]
-    has_test = X_test is not None and len(X_test) > 0
-    if has_test:
-        x_test, labels_test, targets_test = _arrays(X_test, y_test, config.loss, classify, net.sizes[-1])
-    batch = n if config.batch_size is None else min(config.batch_size, n)
-    width = max(batch, min(max(n, x_test.shape[1] if has_test else 0), 1024))
-    state = _State(net, config.optimizer, config.loss, classify, config.l1, config.l2, batch, width,
-                   targets.shape[0], lr=config.lr)
-    order = TorchCPUGenerator(config.seed)                          # torch.randperm's batch order
-    perm, no_raw = np.arange(n), np.zeros(0, np.uint64)
-
-    def metrics(xs, ls, ts) -> tuple[float, float]:
-        loss_sum, right = state.run(kernels, kernels.EVALUATE, net, xs, ls, ts, no_raw, perm, batch)
-        return loss_sum / xs.shape[1], right / xs.shape[1]
-
-    history = History(engine="fast", compile_time_s=compile_s, kernels=how)
-    stopping = EarlyStopping(config.early_stopping)
-    augmenting = config.augment_jitter > 0 or config.augment_shift > 0
-    if augmenting:
-        plain, aug_rng = np.ascontiguousarray(x.T), augmentation_rng(config.seed)      # (n, d)
-    for o in observers:
-        o.on_fit_start(model, config)
-    start = time.perf_counter()
-    try:
-        for epoch in range(1, config.epochs + 1):
-            if config.lr_schedule != "constant":
-                state.hyper[LR] = lr_at(config.lr_schedule, config.lr, epoch, config.epochs)
-            # 2) the epoch: every batch's forward, loss, backward and step in one compiled call
-            raw = order.raw(n - 1) if batch < n else no_raw
-            inputs = x if not augmenting else np.ascontiguousarray(
-                augment_inputs(plain, config.augment_jitter, config.augment_shift, aug_rng).T)    # (d, n)
-            loss_sum, right = state.run(kernels, kernels.TRAIN, net, inputs, labels, targets, raw, perm, batch)
-            # 3) the epoch's metrics, as the torch engine reports them
-            logs = {"epoch": epoch, "loss": loss_sum / n}
-            history.loss.append(logs["loss"])
-            if classify:
-                logs["train_accuracy"] = right / n
-                history.train_accuracy.append(logs["train_accuracy"])
-            if has_test:
-                logs["test_loss"], accuracy = metrics(x_test, labels_test, targets_test)
-                history.test_loss.append(logs["test_loss"])
-                if classify:
-                    logs["test_accuracy"] = accuracy
-                    history.test_accuracy.append(accuracy)
-            history.epochs_run = epoch
-            for o in observers:
-                o.on_epoch_end(epoch, logs, model)
-            if not math.isfinite(logs["loss"]):
-                history.diverged = True
-                break
-            # 4) early stopping: keep the best epoch's weights
-            if stopping.update(epoch, logs, history, net.theta.copy):
-                break
-    except KeyboardInterrupt:
-        history.interrupted = True
-    if stopping.best_weights is not None:
-        net.theta[:] = stopping.best_weights      # early stopping: back to the best epoch's weights (in place)
-    history.wall_time_s = time.perf_counter() - start
-    # 5) the finished model's metrics (fit's "final")
-    names = ("loss", "accuracy") if classify else ("loss",)
-    history.final = {f"train_{k}": v for k, v in zip(names, metrics(x, labels, targets))}
-    if has_test:
-        history.final.update({f"test_{k}": v for k, v in zip(names, metrics(x_test, labels_test, targets_test))})
-    for o in observers:
-        o.on_fit_end(history, model)
-    return history
+    """``nnlab.fit`` on the fast engine: a FastStepper driven by ``nnlab.training.driver.drive``. ``model`` is a
+    FastMLP or a torch MLP (trained in place, shared memory). Returns a History with ``engine="fast"`` and the
+    kernels' load or compile time apart."""
+    from nnlab.training.driver import drive
+    stepper = FastStepper(model, X, y, config, task, eval_points=0 if X_test is None else len(X_test))
+    return drive(stepper, config, X, y, X_test=X_test, y_test=y_test, task=task, observers=observers)
 
 
 def evaluate_fast(net: FastMLP, X, y, loss: str = "cross-entropy", task: str = "classification") -> dict:
@@ -110,10 +123,9 @@ def evaluate_fast(net: FastMLP, X, y, loss: str = "cross-entropy", task: str = "
     classify = task == "classification"
     x, labels, targets = _arrays(X, y, loss, classify, net.sizes[-1])
     n = x.shape[1]
-    state = _State(net, "sgd", loss, classify, 0.0, 0.0, batch=1, width=max(1, min(n, 1024)),
+    state = _State(net, "sgd", loss, classify, 0.0, 0.0, batch=1, width=max(1, min(n, _MAX_WIDTH)),
                    n_targets=targets.shape[0])
-    loss_sum, right = state.run(kernels, kernels.EVALUATE, net, x, labels, targets, np.zeros(0, np.uint64),
-                                np.arange(n), 1)
+    loss_sum, right = state.run(kernels, kernels.EVALUATE, net, x, labels, targets, _NO_RAW, np.arange(n), 1)
     result = {"loss": loss_sum / n}
     if classify:
         result["accuracy"] = right / n

@@ -1,4 +1,4 @@
-"""What the fast engine can train, decided without importing torch or numba.
+"""The rules behind the fast engine's row of the capability table, without importing torch or numba.
 
 The fast engine trains a plain MLP: Linear layers with biases, one supported activation after each hidden
 layer, nothing after the last, float32 on the CPU, no dropout, batch norm or residual connections, at
@@ -7,7 +7,9 @@ supports every loss in LOSSES, the optimizers in OPTIMIZERS whose torch.optim se
 mini-batches and early stopping. Observers that override ``on_after_backward`` (GradientCapture) read torch
 gradients once per batch, which the fused kernels never stop for, so they need the torch engine.
 
-Each ``*_problem`` function returns None when the fast engine can serve, else a short reason ("dropout").
+Each ``*_problem`` function returns None when the fast engine can serve, else a short reason ("dropout"). They are
+the pieces; ``capabilities.fast_supports`` puts them together, and it is the table that decides (``choose_engine``,
+``fit``, the Trainer) and words the refusals.
 """
 from __future__ import annotations
 
