@@ -179,11 +179,26 @@ class RunStore:
         return cur.lastrowid
 
     def log_metrics(self, run_id: int, rows: list[tuple[int, str, float]]) -> None:
-        """Insert (epoch, name, value) rows in one transaction; NaN and inf are stored as NULL."""
-        clean = [(run_id, int(e), k, float(v) if v is not None and math.isfinite(v) else None) for e, k, v in rows]
+        """Insert (epoch, name, value) rows in one transaction; NaN and inf are stored as NULL.
+
+        A metric's run of consecutive epochs goes in as one JSON array that SQLite unpacks itself (``json_each``:
+        a float's shortest repr, read back to the same double), so a sweep's thousands of rows cost its threads
+        little Python time; other rows go in one by one.
+        """
+        series: dict[str, list[tuple[int, float | None]]] = {}
+        for e, k, v in rows:
+            series.setdefault(k, []).append((int(e), float(v) if v is not None and math.isfinite(v) else None))
         with self._transaction():
-            self.conn.executemany("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) VALUES (?, ?, ?, ?)",
-                                  clean)
+            for name, points in series.items():
+                points.sort()
+                first = points[0][0]
+                if all(e == first + i for i, (e, _) in enumerate(points)):
+                    self.conn.execute("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) "
+                                      "SELECT ?, key + ?, ?, value FROM json_each(?)",
+                                      (run_id, first, name, json.dumps([v for _, v in points])))
+                else:
+                    self.conn.executemany("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) "
+                                          "VALUES (?, ?, ?, ?)", [(run_id, e, name, v) for e, v in points])
 
     def add_artifacts(self, run_id: int, items: list[tuple[str, str]]) -> None:
         """Record (kind, path) artifacts of a run."""

@@ -27,13 +27,15 @@ def run_tags(sweep_id: str, trial: Trial) -> list[str]:
 
 
 def versions(executor: str, engine: str | None = None) -> dict:
-    """What decides a trial's numbers besides its config: versions, host, torch threads, executor and the engine
-    that trains it (engines agree to float32 rounding per step, which a long training run can amplify)."""
-    import torch
-
+    """What decides a trial's numbers besides its config: versions, host, torch threads (unless the fast engine,
+    which never runs torch, trains it), executor and the engine that trains it (engines agree to float32
+    rounding per step, which a long training run can amplify)."""
     from nnlab.runs import run_versions
-    return run_versions(torch_threads=torch.get_num_threads(), executor=executor,
-                        **({"engine": engine} if engine else {}))
+    threads = {}
+    if engine != "fast":
+        import torch
+        threads["torch_threads"] = torch.get_num_threads()
+    return run_versions(**threads, executor=executor, **({"engine": engine} if engine else {}))
 
 
 def error_text(err: BaseException) -> str:
