@@ -5,14 +5,14 @@ Every page, run record and benchmark names its environment through this module.
 from __future__ import annotations
 
 import platform
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 __all__ = ["versions", "package_version", "cpu_model"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def package_version(name: str) -> str | None:
     """An installed distribution's version from its metadata (nothing is imported), or None; read once per
     process (a sweep records it for every trial)."""

@@ -2,11 +2,11 @@
 from nnlab.runs.store import STATUSES, Run, RunStore, RunStoreError, default_store_path
 
 __all__ = ["RunStore", "RunStoreError", "Run", "STATUSES", "default_store_path", "RunRecorder", "recorded_run",
-           "run_versions", "history_rows", "final_of", "export_csv", "export_json", "TensorBoardLogger"]
+           "run_versions", "history_series", "final_of", "export_csv", "export_json", "TensorBoardLogger"]
 
 
 def __getattr__(name):
-    if name in ("RunRecorder", "recorded_run", "run_versions", "history_rows", "final_of"):
+    if name in ("RunRecorder", "recorded_run", "run_versions", "history_series", "final_of"):
         from nnlab.runs import recorder
         return getattr(recorder, name)
     if name == "TensorBoardLogger":                 # needs the tensorboard package (the dev extra)

@@ -12,7 +12,7 @@ from typing import Any
 from nnlab.runs.store import RunStore
 from nnlab.training.observers import Observer
 
-__all__ = ["RunRecorder", "recorded_run", "run_versions", "history_rows", "final_of"]
+__all__ = ["RunRecorder", "recorded_run", "run_versions", "history_series", "final_of"]
 
 
 def run_versions(**extra) -> dict:
@@ -25,16 +25,13 @@ def run_versions(**extra) -> dict:
             "numpy": version("numpy"), "host": platform.node(), **extra}
 
 
-_PER_EPOCH = ("loss", "train_accuracy", "test_loss", "test_accuracy")
+PER_EPOCH = ("loss", "train_accuracy", "test_loss", "test_accuracy")     # History's per-epoch lists
 
 
-def history_rows(history) -> list[tuple[int, str, float]]:
-    """(epoch, name, value) rows of a finished History's per-epoch lists: what RunRecorder writes epoch by epoch,
-    for runs trained where the store is not (a worker thread, a Ray task)."""
-    rows = []
-    for name in _PER_EPOCH:
-        rows += [(epoch, name, value) for epoch, value in enumerate(getattr(history, name), start=1)]
-    return rows
+def history_series(history) -> dict[str, list]:
+    """A finished History's per-epoch lists by metric name: what RunRecorder writes epoch by epoch, for runs
+    trained where the store is not (a worker thread, a Ray task; ``RunStore.log_series`` writes it)."""
+    return {name: getattr(history, name) for name in PER_EPOCH}
 
 
 def final_of(history) -> dict:
@@ -64,8 +61,9 @@ class RunRecorder(Observer):
         self.flush()
 
     def record_history(self, history) -> None:
-        """Every epoch of a History trained without this observer (``history_rows``)."""
-        self._rows.extend(history_rows(history))
+        """Every epoch of a History trained without this observer, written now (``RunStore.log_series``)."""
+        self.flush()
+        self.store.log_series(self.run_id, history_series(history))
 
     def flush(self) -> None:
         if self._rows:

@@ -28,6 +28,11 @@ FILENAME = "runs.sqlite"
 BUSY_TIMEOUT_MS = 60_000
 
 
+
+def _finite(value) -> float | None:
+    """A metric as stored: a float, or NULL for NaN, inf and None."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
 class RunStoreError(InvalidArgument):
     """The store cannot be opened: unreadable, corrupt, foreign, or newer than this nnlab."""
 
@@ -179,26 +184,33 @@ class RunStore:
         return cur.lastrowid
 
     def log_metrics(self, run_id: int, rows: list[tuple[int, str, float]]) -> None:
-        """Insert (epoch, name, value) rows in one transaction; NaN and inf are stored as NULL.
-
-        A metric's run of consecutive epochs goes in as one JSON array that SQLite unpacks itself (``json_each``:
-        a float's shortest repr, read back to the same double), so a sweep's thousands of rows cost its threads
-        little Python time; other rows go in one by one.
-        """
+        """Insert (epoch, name, value) rows in one transaction; NaN and inf are stored as NULL."""
         series: dict[str, list[tuple[int, float | None]]] = {}
         for e, k, v in rows:
-            series.setdefault(k, []).append((int(e), float(v) if v is not None and math.isfinite(v) else None))
+            series.setdefault(k, []).append((int(e), v))
         with self._transaction():
             for name, points in series.items():
                 points.sort()
                 first = points[0][0]
                 if all(e == first + i for i, (e, _) in enumerate(points)):
-                    self.conn.execute("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) "
-                                      "SELECT ?, key + ?, ?, value FROM json_each(?)",
-                                      (run_id, first, name, json.dumps([v for _, v in points])))
+                    self._insert_series(run_id, name, first, [v for _, v in points])
                 else:
                     self.conn.executemany("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) "
-                                          "VALUES (?, ?, ?, ?)", [(run_id, e, name, v) for e, v in points])
+                                          "VALUES (?, ?, ?, ?)", [(run_id, e, name, _finite(v)) for e, v in points])
+
+    def log_series(self, run_id: int, series: dict[str, list[float]], first_epoch: int = 1) -> None:
+        """Insert each metric's values for the consecutive epochs from ``first_epoch`` on, in one transaction."""
+        with self._transaction():
+            for name, values in series.items():
+                if len(values):
+                    self._insert_series(run_id, name, first_epoch, values)
+
+    def _insert_series(self, run_id: int, name: str, first: int, values) -> None:
+        """One metric's consecutive epochs as one JSON array that SQLite unpacks itself (``json_each``; a float's
+        shortest repr reads back as the same double): thousands of rows at little cost in Python time."""
+        self.conn.execute("INSERT OR REPLACE INTO metrics (run_id, epoch, name, value) "
+                          "SELECT ?, key + ?, ?, value FROM json_each(?)",
+                          (run_id, first, name, json.dumps([_finite(v) for v in values])))
 
     def add_artifacts(self, run_id: int, items: list[tuple[str, str]]) -> None:
         """Record (kind, path) artifacts of a run."""

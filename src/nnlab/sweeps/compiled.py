@@ -50,11 +50,12 @@ class _Progress(Observer):
         self.k, self.stop, self.events = k, stop, events
         self._last = 0.0
 
-    def on_epoch_end(self, epoch: int, logs: dict, model) -> None:
+    def on_progress(self, epoch: int, history, model) -> None:
         now = time.monotonic()
         if now - self._last >= _REPORT_S:
             self._last = now
-            self.events.put((self.k, epoch, logs.get("loss"), logs.get("train_accuracy")))
+            accuracy = history.train_accuracy[-1] if history.train_accuracy else None
+            self.events.put((self.k, epoch, history.loss[-1], accuracy))
         if self.stop.is_set():
             raise KeyboardInterrupt       # fit ends the run here and returns it as interrupted
 

@@ -112,7 +112,7 @@ class RayExecutor:
         self._ray = connect(address)
 
     def run(self, trials, ctx) -> None:
-        from nnlab.runs import final_of, history_rows
+        from nnlab.runs import final_of, history_series
         from nnlab.training.loop import History
         ray = self._ray or connect(ctx.address)
         task = ray.remote(num_cpus=1, max_retries=0)(train_remote)
@@ -141,7 +141,7 @@ class RayExecutor:
                         store.finish_run(run_id, "failed", error=error)
                         ctx.observer.on_trial(TrialEvent(trial.index, "failed", run_id=run_id, error=error))
                         continue
-                    store.log_metrics(run_id, history_rows(history))
+                    store.log_series(run_id, history_series(history))
                     store.finish_run(run_id, "interrupted" if history.interrupted else "finished",
                                      final=final_of(history))
                     ctx.observer.on_trial(outcome_event(trial.index, run_id, history))

@@ -1,9 +1,9 @@
 """The epoch driver above the engines: what ``fit`` promises around the epochs, written once and torch-free.
 
 ``drive(stepper, config, X, y, ...)`` runs ``config.epochs`` epochs of any ``Stepper`` and keeps the book: the
-History, the per-epoch test evaluation, the observers' ``on_fit_start`` / ``on_epoch_end`` / ``on_fit_end``,
-divergence, the learning-rate schedule and augmentation (``EpochStart``, shared with the Trainer), early stopping
-with the best epoch's weights restored, Ctrl-C, the final metrics and the wall time. When nothing reads the
+History, the per-epoch test evaluation, the observers' hooks, divergence, the learning-rate schedule and
+augmentation (``EpochStart``, shared with the Trainer), early stopping with the best epoch's weights restored,
+Ctrl-C, the final metrics and the wall time. When nothing reads the
 metrics between epochs it asks for up to ``_CHUNK`` epochs per ``run`` call (the torch engine then syncs with the
 host once per call).
 """
@@ -85,6 +85,7 @@ def drive(stepper: Stepper, config, X, y, *, X_test=None, y_test=None, task: str
     every_epoch = (has_test or config.early_stopping is not None or start.needed
                    or any(type(o).on_epoch_end is not Observer.on_epoch_end for o in observers))
     chunk = 1 if every_epoch else max(min(config.epochs, _CHUNK), 1)
+    progress = [o for o in observers if type(o).on_progress is not Observer.on_progress]
     history = History(**stepper.info)
     with stepper.running():
         for o in observers:
@@ -99,6 +100,8 @@ def drive(stepper: Stepper, config, X, y, *, X_test=None, y_test=None, task: str
                     if not _record(history, results, classify):
                         history.diverged = True
                         break
+                    for o in progress:
+                        o.on_progress(epoch, history, model)
                     continue
                 # 2b) one epoch: its rate and inputs, the epoch, its metrics, observers, divergence, early stopping
                 epoch += 1
@@ -108,6 +111,8 @@ def drive(stepper: Stepper, config, X, y, *, X_test=None, y_test=None, task: str
                 logs = _epoch_logs(epoch, history, classify, stepper.evaluate(X_test, y_test) if has_test else None)
                 for o in observers:
                     o.on_epoch_end(epoch, logs, model)
+                for o in progress:
+                    o.on_progress(epoch, history, model)
                 if not finite:
                     history.diverged = True
                     break
