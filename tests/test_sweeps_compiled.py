@@ -92,3 +92,15 @@ def test_ctrl_c_stops_every_thread_and_records_the_trials_as_interrupted(tmp_pat
         runs = store.list(sweep_id="threads")
         assert len(runs) == 6 and {r.status for r in runs} == {"interrupted"}
         assert all(r.final.get("epochs_run", 0) < 200_000 for r in runs)
+
+
+def test_the_sweeps_decide_from_the_one_capability_table():
+    from nnlab.config import ModelConfig, TrainConfig
+    from nnlab.sweeps.executors import unsupported
+    from nnlab.training.engines.capabilities import CAPABILITIES, supports
+    assert set(CAPABILITIES) >= {"torch", "fast", "playground", "batched"}
+    cfg = RunConfig.from_dict(BASE)
+    assert unsupported(cfg) is None and supports("batched", cfg.train, model_config=cfg.model) is None
+    norm = cfg.replace(model={"batch_norm": True})
+    assert unsupported(norm) == supports("batched", norm.train, model_config=norm.model) == "batch norm"
+    assert supports("fast", TrainConfig(), model_config=ModelConfig(dropout=0.1)) == "dropout"

@@ -71,8 +71,9 @@ def make_executor(name: str):
 def unsupported(config) -> str | None:
     """Why the vectorized executor cannot batch RunConfig ``config`` (a short phrase), or None if it can: the
     batched engine's capability row (``nnlab.sweeps.batched_support``)."""
-    from nnlab.sweeps.batched_support import batched_supports
-    return batched_supports(config.train, model_config=config.model)
+    import nnlab.sweeps.batched_support  # noqa: F401  (registers the batched row)
+    from nnlab.training.engines.capabilities import supports
+    return supports("batched", config.train, model_config=config.model)
 
 
 def _setup(config) -> tuple:
