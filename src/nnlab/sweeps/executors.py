@@ -16,7 +16,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+import nnlab.sweeps.batched_support  # noqa: F401  (registers the batched engine's row of the table)
 from nnlab._validation import InvalidArgument
+from nnlab.training.engines.capabilities import supports
 
 __all__ = ["ExecutorInfo", "EXECUTORS", "SweepContext", "make_executor", "choose_executor", "check_executor",
            "unsupported"]
@@ -71,8 +73,6 @@ def make_executor(name: str):
 def unsupported(config) -> str | None:
     """Why the vectorized executor cannot batch RunConfig ``config`` (a short phrase), or None if it can: the
     batched engine's capability row (``nnlab.sweeps.batched_support``)."""
-    import nnlab.sweeps.batched_support  # noqa: F401  (registers the batched row)
-    from nnlab.training.engines.capabilities import supports
     return supports("batched", config.train, model_config=config.model)
 
 
