@@ -69,7 +69,7 @@ def main(argv=None) -> int:
             trees = {"before": tree / "src", "now": ROOT / "src"}
             values: dict = {(t, k): [] for t in trees for k in KINDS}
             for kind in KINDS:                          # the first call of a tree compiles its kernels
-                for name, src in trees.items():
+                for src in trees.values():
                     measure(src, kind)
             for _ in range(args.repeats):
                 for kind in KINDS:
