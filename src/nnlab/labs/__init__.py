@@ -42,95 +42,28 @@ LABS = {
 }
 
 
-def _settings(module, quick: bool):
-    return module.QUICK if quick else module.FULL
+# how the labs whose entry point has another shape are run (as the tour runs them); every other lab is
+# run_<lab>(out, settings, quick=quick) with its settings.QUICK or FULL
+_SPECIAL = {
+    "gd": lambda m, out, quick: m.run_gd(out, settings=m.QUICK if quick else m.FULL),
+    "study": lambda m, out, quick: m.run_study("all", out, m.QUICK if quick else m.FULL, quick=quick),
+    "history": lambda m, out, quick: m.run_history(out),              # seconds either way: no quick mode
+    "costs": lambda m, out, quick: m.run_costs(out, quick=quick),
+    "usecase": lambda m, out, quick: m.run_usecase(out, folds=3 if quick else 5, quick=quick),
+    "precision": lambda m, out, quick: m.run_precision(out, quick=quick),
+    "tensors": lambda m, out, quick: m.run_tensors(out, quick=quick),
+}
+_PACKAGE = {"costs": "architectures"}          # the costs lab lives in labs/architectures/
 
 
-def _run_perceptron(out, quick):
-    from nnlab.labs import perceptron
-    perceptron.run_perceptron(out, _settings(perceptron, quick), quick=quick)
-
-
-def _run_conv(out, quick):
-    from nnlab.labs import conv
-    conv.run_conv(out, _settings(conv, quick), quick=quick)
-
-
-def _run_sequence(out, quick):
-    from nnlab.labs import sequence
-    sequence.run_sequence(out, _settings(sequence, quick), quick=quick)
-
-
-def _run_attention(out, quick):
-    from nnlab.labs import attention
-    attention.run_attention(out, _settings(attention, quick), quick=quick)
-
-
-def _run_generative(out, quick):
-    from nnlab.labs import generative
-    generative.run_generative(out, _settings(generative, quick), quick=quick)
-
-
-def _run_gd(out, quick):
-    from nnlab.labs import gd
-    gd.run_gd(out, settings=_settings(gd, quick))
-
-
-def _run_study(out, quick):
-    from nnlab.labs import study
-    study.run_study("all", out, _settings(study, quick), quick=quick)
-
-
-def _run_gradflow(out, quick):
-    from nnlab.labs import gradflow
-    gradflow.run_gradflow(out, _settings(gradflow, quick), quick=quick)
-
-
-def _run_regularize(out, quick):
-    from nnlab.labs import regularize
-    regularize.run_regularize(out, _settings(regularize, quick), quick=quick)
-
-
-def _run_approx(out, quick):
-    from nnlab.labs import approx
-    approx.run_approx(out, _settings(approx, quick), quick=quick)
-
-
-def _run_history(out, quick):
-    from nnlab.labs.history import run_history
-    run_history(out)                       # seconds either way: no quick mode
-
-
-def _run_costs(out, quick):
-    from nnlab.labs.architectures import run_costs
-    run_costs(out, quick=quick)
-
-
-def _run_usecase(out, quick):
-    from nnlab.labs.usecase import run_usecase
-    run_usecase(out, folds=3 if quick else 5, quick=quick)       # as the tour runs it
-
-
-def _run_explain(out, quick):
-    from nnlab.labs import explain
-    explain.run_explain(out, _settings(explain, quick), quick=quick)
-
-
-def _run_precision(out, quick):
-    from nnlab.labs.precision import run_precision
-    run_precision(out, quick=quick)
-
-
-def _run_tensors(out, quick):
-    from nnlab.labs.tensors import run_tensors
-    run_tensors(out, quick=quick)
-
-
-_RUNNERS = {"perceptron": _run_perceptron, "conv": _run_conv, "generative": _run_generative,
-            "attention": _run_attention, "sequence": _run_sequence, "gd": _run_gd,
-            "study": _run_study, "gradflow": _run_gradflow, "regularize": _run_regularize, "approx": _run_approx,
-            "history": _run_history, "costs": _run_costs, "usecase": _run_usecase, "explain": _run_explain,
-            "precision": _run_precision, "tensors": _run_tensors}
+def _run_lab(name: str, out: Path, quick: bool) -> None:
+    import importlib
+    module = importlib.import_module(f"nnlab.labs.{_PACKAGE.get(name, name)}")
+    if name in _SPECIAL:
+        _SPECIAL[name](module, out, quick)
+        return
+    settings = importlib.import_module(f"{module.__name__}.settings")
+    getattr(module, f"run_{name}")(out, settings.QUICK if quick else settings.FULL, quick=quick)
 
 
 def run(name: str, out: str | Path | None = None, quick: bool = True):
@@ -141,7 +74,7 @@ def run(name: str, out: str | Path | None = None, quick: bool = True):
     check_choice("name", name, LABS, "run")
     out = Path(out if out is not None else Path("results") / name)
     out.mkdir(parents=True, exist_ok=True)
-    _RUNNERS[name](out, quick)
+    _run_lab(name, out, quick)
     return load(out)
 
 
