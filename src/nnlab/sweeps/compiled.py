@@ -96,8 +96,10 @@ def run_compiled(members: list, ctx, executor: str, threads: int | None = None) 
         if err is None:
             ctx.observer.on_trial(outcome_event(trial.index, run_id, history))
         else:
-            status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
-            ctx.observer.on_trial(TrialEvent(trial.index, status, run_id=run_id, error=error_text(err)))
+            stopped = isinstance(err, KeyboardInterrupt)          # Ctrl-C came before the trial's first epoch
+            ctx.observer.on_trial(TrialEvent(trial.index, "interrupted" if stopped else "failed", run_id=run_id,
+                                             error="interrupted (Ctrl-C) before it started" if stopped
+                                             else error_text(err)))
 
     def report() -> None:
         while True:
