@@ -9,6 +9,8 @@ counted as an edge (the convention of pylint's cyclic-import check), and imports
 import ast
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -117,3 +119,34 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import(tmp_path
 def test_no_module_imports_itself_back():
     found = cycles(module_graph())
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_config_sits_below_data_nn_and_training():
+    """config.py checks names against nnlab.names and imports nothing from the packages above it."""
+    tree = ast.parse((SRC / "nnlab" / "config.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    above = sorted(m for m in imported if m.split(".")[:2] in (["nnlab", "data"], ["nnlab", "nn"],
+                                                                ["nnlab", "training"]))
+    assert above == []
+
+
+def test_every_registry_answers_to_its_names():
+    import nnlab.names as names
+    from nnlab.data import DATASETS
+    from nnlab.data.playground_stream import STREAM_DATASETS
+    from nnlab.nn.activations import ACTIVATIONS
+    from nnlab.nn.init import INITS
+    from nnlab.training.engines.registry import ENGINES
+    from nnlab.training.losses import LOSSES
+    from nnlab.training.optimizers import OPTIMIZERS
+    from nnlab.training.precision import DEVICES, PRECISIONS
+    from nnlab.training.schedules import LR_SCHEDULES
+    for registry, listed in [(DATASETS, names.DATASET_NAMES), (STREAM_DATASETS, names.STREAM_DATASET_NAMES),
+                             (ACTIVATIONS, names.ACTIVATION_NAMES), (INITS, names.INIT_NAMES),
+                             (ENGINES, names.ENGINE_NAMES), (LOSSES, names.LOSS_NAMES),
+                             (OPTIMIZERS, names.OPTIMIZER_NAMES), (DEVICES, names.DEVICE_NAMES),
+                             (PRECISIONS, names.PRECISION_NAMES), (LR_SCHEDULES, names.LR_SCHEDULE_NAMES)]:
+        assert tuple(registry) == listed
+    with pytest.raises(RuntimeError, match="nnlab/names.py"):
+        names.check_registry("LOSSES", [*LOSSES, "mae"], names.LOSS_NAMES)

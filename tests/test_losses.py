@@ -82,12 +82,15 @@ MAE = Loss("mae", "|z - y|", ("regression",), _mae_targets, _mae_numpy_targets, 
            lambda task, n_classes: 1)
 
 
-def test_a_new_loss_is_one_entry_for_fit_and_the_batched_sweeps(monkeypatch):
+def test_a_new_loss_is_its_entry_and_its_name_for_fit_and_the_batched_sweeps(monkeypatch):
+    import nnlab.config
+    import nnlab.names
     from nnlab.config import RunConfig
     from nnlab.data.prepare import prepare
     from nnlab.sweeps.batched import fit_batched
     from nnlab.training.run import sized_for_data, train
-    monkeypatch.setitem(LOSSES, "mae", MAE)
+    monkeypatch.setitem(LOSSES, "mae", MAE)                       # the entry, and its name for the configs
+    monkeypatch.setattr(nnlab.config, "LOSS_NAMES", (*nnlab.names.LOSS_NAMES, "mae"))
     configs = [RunConfig.from_dict({"data": {"dataset": "reg-plane", "n": 200},
                                     "model": {"hidden_sizes": [6], "activation": "tanh"},
                                     "train": {"loss": "mae", "optimizer": "adam", "lr": lr, "epochs": 30}})

@@ -4,8 +4,9 @@ The CLI flags, ``--config FILE`` and every run's ``config.json`` speak this same
 
     {"data": {...}, "model": {...}, "train": {...}}
 
-Each field is checked on construction against the registries (``DATASETS``, ``ACTIVATIONS``, ``INITS``,
-``OPTIMIZERS``, ``LOSSES``, ``ENGINES``), so a bad value fails early with a message naming it.
+Each field is checked on construction against the registries' names (``nnlab.names``: data sets, activations,
+inits, optimizers, losses, schedules, engines, devices, precisions), so a bad value fails early with a message
+naming it. This module imports nothing from ``data``, ``nn`` or ``training``: configs are the bottom layer.
 """
 from __future__ import annotations
 
@@ -27,6 +28,18 @@ from nnlab._validation import (
     check_sizes,
     read_text,
 )
+from nnlab.names import (
+    ACTIVATION_NAMES,
+    DATASET_NAMES,
+    DEVICE_NAMES,
+    ENGINE_NAMES,
+    INIT_NAMES,
+    LOSS_NAMES,
+    LR_SCHEDULE_NAMES,
+    OPTIMIZER_NAMES,
+    PRECISION_NAMES,
+    STREAM_DATASET_NAMES,
+)
 
 __all__ = ["DataConfig", "ModelConfig", "TrainConfig", "RunConfig", "PRESETS"]
 
@@ -46,8 +59,7 @@ class DataConfig:
                                       # data sets (seed s is its "0.%05d" % s), its shuffle and its cut
 
     def __post_init__(self):
-        from nnlab.data import DATASETS
-        check_choice("dataset", self.dataset, [*DATASETS, "csv"], "DataConfig")
+        check_choice("dataset", self.dataset, [*DATASET_NAMES, "csv"], "DataConfig")
         if self.dataset == "csv" and not self.path:
             raise InvalidArgument("DataConfig with dataset='csv' needs 'path', the CSV file to read.", "path")
         if self.n is not None:
@@ -65,10 +77,9 @@ class DataConfig:
                                       owner="DataConfig")
         check_choice("rng", self.rng, ("numpy", "seedrandom"), "DataConfig")
         if self.rng == "seedrandom":
-            from nnlab.data.playground_stream import STREAM_DATASETS
-            if self.dataset not in STREAM_DATASETS:
+            if self.dataset not in STREAM_DATASET_NAMES:
                 raise InvalidArgument(f"DataConfig rng='seedrandom' draws TensorFlow Playground's data sets "
-                                      f"{list(STREAM_DATASETS)}; got dataset {self.dataset!r}.", "rng")
+                                      f"{list(STREAM_DATASET_NAMES)}; got dataset {self.dataset!r}.", "rng")
             if self.seed > 99_999:
                 raise InvalidArgument(f"With rng='seedrandom' the seed is 0..99999 (the Playground's "
                                       f"0.00000..0.99999). Got {self.seed}.", "seed")
@@ -92,14 +103,12 @@ class ModelConfig:
     residual: bool = False            # skips z_l = z_{l-1} + Linear_l(act(z_{l-1})) where widths match (nnlab.nn.MLP)
 
     def __post_init__(self):
-        from nnlab.nn.activations import ACTIVATIONS
-        from nnlab.nn.init import INITS
         check_int("input_size", self.input_size, "ModelConfig")
         object.__setattr__(self, "hidden_sizes", check_sizes("hidden_sizes", self.hidden_sizes, "ModelConfig"))
-        check_choice("activation", self.activation, ACTIVATIONS, "ModelConfig")
+        check_choice("activation", self.activation, ACTIVATION_NAMES, "ModelConfig")
         check_int("output_size", self.output_size, "ModelConfig")
         check_fraction("dropout", self.dropout, "ModelConfig")
-        check_choice("init", self.init, INITS, "ModelConfig")
+        check_choice("init", self.init, INIT_NAMES, "ModelConfig")
         check_positive("init_std", self.init_std, "ModelConfig")
         check_bool("batch_norm", self.batch_norm, "ModelConfig")
         check_bool("residual", self.residual, "ModelConfig")
@@ -129,18 +138,13 @@ class TrainConfig:
     precision: str = "fp32"           # "fp32", "bf16" (autocast) or "fp16" (autocast + gradient scaler, CUDA)
 
     def __post_init__(self):
-        from nnlab.training.engines.registry import ENGINES
-        from nnlab.training.losses import LOSSES
-        from nnlab.training.optimizers import OPTIMIZERS
-        from nnlab.training.precision import DEVICES, PRECISIONS
-        check_choice("optimizer", self.optimizer, OPTIMIZERS, "TrainConfig")
+        check_choice("optimizer", self.optimizer, OPTIMIZER_NAMES, "TrainConfig")
         check_positive("lr", self.lr, "TrainConfig")
-        from nnlab.training.schedules import LR_SCHEDULES
-        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES, "TrainConfig")
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULE_NAMES, "TrainConfig")
         check_int("epochs", self.epochs, "TrainConfig")
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, "TrainConfig")
-        check_choice("loss", self.loss, LOSSES, "TrainConfig")
+        check_choice("loss", self.loss, LOSS_NAMES, "TrainConfig")
         check_nonneg("l1", self.l1, "TrainConfig")
         check_nonneg("l2", self.l2, "TrainConfig")
         if self.early_stopping is not None:
@@ -148,9 +152,9 @@ class TrainConfig:
         check_nonneg("augment_jitter", self.augment_jitter, "TrainConfig")
         check_nonneg("augment_shift", self.augment_shift, "TrainConfig")
         check_seed("seed", self.seed, "TrainConfig")
-        check_choice("engine", self.engine, ENGINES, "TrainConfig")
-        check_choice("device", self.device, DEVICES, "TrainConfig")
-        check_choice("precision", self.precision, PRECISIONS, "TrainConfig")
+        check_choice("engine", self.engine, ENGINE_NAMES, "TrainConfig")
+        check_choice("device", self.device, DEVICE_NAMES, "TrainConfig")
+        check_choice("precision", self.precision, PRECISION_NAMES, "TrainConfig")
         if self.precision == "fp16" and self.device == "cpu":
             raise InvalidArgument("The 'precision' parameter 'fp16' needs a CUDA device (float16 autocast with a "
                                   "gradient scaler); on the CPU use 'bf16' or 'fp32'.", "precision")

@@ -17,6 +17,7 @@ from nnlab.data.playground import make_circle, make_gauss, make_reg_gauss, make_
 from nnlab.data.seed import make_seed_circle, make_seed_linear
 from nnlab.data.shapes import make_moons, make_spirals, make_xor4
 from nnlab.data.split import Standardizer, split_fraction, to_class_indices, train_test_split
+from nnlab.names import DATASET_NAMES, check_registry
 
 __all__ = ["Dataset", "DATASETS", "make_dataset", "load_csv", "CSVFormatError", "train_test_split",
            "split_fraction", "Standardizer", "to_class_indices", "make_seed_linear", "make_seed_circle", "make_circle",
@@ -71,3 +72,5 @@ def make_dataset(name: str, n: int | None = None, noise: float | None = None, se
     if name == "spirals" and classes is not None:
         kwargs["classes"] = classes
     return spec.make(**kwargs)
+
+check_registry("nnlab.data.DATASETS", DATASETS, DATASET_NAMES)

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnlab.data._common import check_args
 from nnlab.data.seedrandom import SeedRandom, playground_seed
+from nnlab.names import STREAM_DATASET_NAMES, check_registry
 
 __all__ = ["STREAM_DATASETS", "playground_stream", "stream_weights"]
 
@@ -154,3 +155,5 @@ def stream_weights(sizes, stream: SeedRandom, zero: bool = False) -> np.ndarray:
         weights = np.array([stream.random() - 0.5 for _ in range(a * b)])   # drawn even under initZero, as there
         parts += [np.zeros(a * b), np.zeros(b)] if zero else [weights, np.full(b, 0.1)]
     return np.concatenate(parts) if parts else np.zeros(0)
+
+check_registry("nnlab.data.playground_stream.STREAM_DATASETS", STREAM_DATASETS, STREAM_DATASET_NAMES)

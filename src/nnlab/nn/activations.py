@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlab.names import ACTIVATION_NAMES, check_registry
+
 __all__ = ["Activation", "ACTIVATIONS"]
 
 
@@ -68,3 +70,5 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
     Activation("elu", "ELU", "x if x > 0 else exp(x) - 1", gain_name="relu"),
     Activation("softplus", "Softplus", "log(1 + exp(x))", gain_name="relu"),
 ]}
+
+check_registry("nnlab.nn.ACTIVATIONS", ACTIVATIONS, ACTIVATION_NAMES)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from nnlab.names import INIT_NAMES, check_registry
+
 __all__ = ["INITS", "initialize"]
 
 
@@ -70,3 +72,5 @@ def initialize(linear, activation, scheme: str, std: float = 0.01) -> None:
         _normal(linear, activation, std=std)
     else:
         INITS[scheme](linear, activation)
+
+check_registry("nnlab.nn.INITS", INITS, INIT_NAMES)

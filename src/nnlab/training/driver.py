@@ -5,7 +5,8 @@ History, the per-epoch test evaluation, the observers' hooks, divergence, the le
 augmentation (``EpochStart``, shared with the Trainer), early stopping with the best epoch's weights restored,
 Ctrl-C, the final metrics and the wall time. When nothing reads the
 metrics between epochs it asks for up to ``_CHUNK`` epochs per ``run`` call (the torch engine then syncs with the
-host once per call).
+host once per call). ``TrialBook`` is the same book for one of many models trained together (the batched
+engine's driver, ``nnlab.sweeps.batched.fit_batched``).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from nnlab.training.schedules import lr_at
 from nnlab.training.stepper import Interrupted, Stepper
 from nnlab.training.stopping import EarlyStopping
 
-__all__ = ["drive", "EpochStart"]
+__all__ = ["drive", "EpochStart", "TrialBook"]
 
 _CHUNK = 100       # epochs per run call when nothing reads the metrics every epoch
 
@@ -72,6 +73,39 @@ def _epoch_logs(epoch: int, history: History, classify: bool, test: dict | None)
             logs["test_accuracy"] = test["accuracy"]
             history.test_accuracy.append(test["accuracy"])
     return logs
+
+
+class TrialBook:
+    """One trial's book when a driver trains many models at once: its History, its ``EpochStart`` (``start``:
+    schedule and augmentation through ``stepper``, a view with ``set_lr`` and ``set_inputs`` for this trial
+    alone) and its ``EarlyStopping`` (``stopping``); ``done`` once it diverged or stopped early."""
+
+    def __init__(self, stepper, config, X, classify: bool, **info):
+        self.history = History(**info)
+        self.start = EpochStart(stepper, config, X)
+        self.stopping = EarlyStopping(config.early_stopping)
+        self.classify = classify
+
+    def __repr__(self) -> str:
+        return f"TrialBook(epochs_run={self.history.epochs_run}, done={self.done})"
+
+    @property
+    def done(self) -> bool:
+        return self.history.diverged or self.history.stopped_early
+
+    def record(self, epoch: int, result: tuple[float, float], test: dict | None, snapshot, report=None) -> dict:
+        """Book epoch ``epoch``'s (loss, accuracy) and test metrics as ``drive`` does: the History, then
+        ``report(logs)``, then divergence or early stopping (``snapshot()`` copies the trial's weights)."""
+        finite = _record(self.history, [result], self.classify)
+        logs = _epoch_logs(epoch, self.history, self.classify, test)
+        self.history.epochs_run = epoch
+        if report is not None:
+            report(logs)
+        if not finite:
+            self.history.diverged = True
+        else:
+            self.stopping.update(epoch, logs, self.history, snapshot)
+        return logs
 
 
 def drive(stepper: Stepper, config, X, y, *, X_test=None, y_test=None, task: str = "classification",

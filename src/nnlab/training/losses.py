@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab._validation import InvalidArgument
+from nnlab.names import LOSS_NAMES, check_registry
 
 __all__ = ["Loss", "LOSSES", "output_size_for", "check_compatible"]
 
@@ -168,3 +169,5 @@ def check_compatible(loss: str, task: str, n_classes: int, output_size: int) -> 
     if output_size != need:
         raise InvalidArgument(f"The 'output_size' parameter of ModelConfig must be {need} for loss {loss!r} "
                               f"on this data. Got {output_size!r} instead.", "output_size", owner="ModelConfig")
+
+check_registry("nnlab.training.LOSSES", LOSSES, LOSS_NAMES)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nnlab.names import OPTIMIZER_NAMES, check_registry
+
 __all__ = ["Optimizer", "OPTIMIZERS", "make_optimizer"]
 
 
@@ -39,3 +41,5 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
 def make_optimizer(name: str, params, lr: float):
     """Build ``OPTIMIZERS[name]`` over ``params``."""
     return OPTIMIZERS[name].make(params, lr)
+
+check_registry("nnlab.training.OPTIMIZERS", OPTIMIZERS, OPTIMIZER_NAMES)

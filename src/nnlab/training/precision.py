@@ -16,11 +16,12 @@ from __future__ import annotations
 import contextlib
 
 from nnlab._validation import InvalidArgument
+from nnlab.names import DEVICE_NAMES, PRECISION_NAMES, check_registry
 
 __all__ = ["DEVICES", "PRECISIONS", "check_device", "check_precision", "resolve_device", "autocast",
            "GradScaler"]
 
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = DEVICE_NAMES
 PRECISIONS = {
     "fp32": "float32 everywhere",
     "bf16": "autocast to bfloat16 (CPU and CUDA); float32 weights and optimizer state",
@@ -90,3 +91,5 @@ class GradScaler:
             self._scaler.update()
         else:
             optimizer.step()
+
+check_registry("nnlab.training.precision.PRECISIONS", PRECISIONS, PRECISION_NAMES)

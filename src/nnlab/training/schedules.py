@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from nnlab.names import LR_SCHEDULE_NAMES, check_registry
+
 __all__ = ["LR_SCHEDULES", "lr_at", "set_optimizer_lr"]
 
 LR_SCHEDULES = {
@@ -35,3 +37,5 @@ def set_optimizer_lr(optimizer, lr: float) -> None:
             group["lr"] = lr
     else:
         optimizer.lr = lr
+
+check_registry("nnlab.training.schedules.LR_SCHEDULES", LR_SCHEDULES, LR_SCHEDULE_NAMES)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nnlab.names import ENGINE_NAMES, check_registry
+
 __all__ = ["Engine", "ENGINES"]
 
 
@@ -21,3 +23,5 @@ ENGINES: dict[str, Engine] = {e.name: e for e in [
     Engine("torch", "PyTorch eager: any model, any device"),
     Engine("fast", "compiled CPU kernels for small MLPs (numba), one call per epoch"),
 ]}
+
+check_registry("nnlab.training.engines.ENGINES", ENGINES, ENGINE_NAMES)
