@@ -104,3 +104,15 @@ def test_the_sweeps_decide_from_the_one_capability_table():
     norm = cfg.replace(model={"batch_norm": True})
     assert unsupported(norm) == supports("batched", norm.train, model_config=norm.model) == "batch norm"
     assert supports("fast", TrainConfig(), model_config=ModelConfig(dropout=0.1)) == "dropout"
+
+
+def test_a_sweep_of_small_mlps_never_imports_torch(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; from nnlab.sweeps import parse_spec, run_sweep; "
+            "spec = {'name': 't', 'base': {'data': {'dataset': 'moons', 'n': 80}, 'model': {'hidden_sizes': [4]}, "
+            "'train': {'epochs': 3}}, 'grid': {'train.lr': [0.01, 0.02]}}; "
+            f"result = run_sweep(parse_spec(spec), store={str(tmp_path)!r}); "
+            "print(result.count('finished'), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["2", "False"], out.stderr[-2000:]

@@ -24,7 +24,6 @@ class VectorizedExecutor:
     name = "vectorized"
 
     def run(self, trials, ctx) -> None:
-        from nnlab.sweeps.batched import batch_signature
         from nnlab.sweeps.compiled import default_threads, run_compiled, trains_fast
         from nnlab.sweeps.executors import unsupported
 
@@ -48,6 +47,7 @@ class VectorizedExecutor:
                 fallback.append(trial)
                 reasons.add(reason)
                 continue
+            from nnlab.sweeps.batched import batch_signature  # imports torch: only for trials it trains
             key = batch_signature(cfg, len(data.X_train), len(data.X_test), data.task)
             groups.setdefault(key, []).append((trial, cfg, data))
         threads = ctx.workers or default_threads()
