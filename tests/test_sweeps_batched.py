@@ -232,3 +232,89 @@ def test_schedules_early_stopping_augmentation_dropout_and_residual_are_batched(
     for change in ({"train": {"lr_schedule": "cosine"}}, {"train": {"early_stopping": 3}},
                    {"train": {"augment_jitter": 0.1}}, {"model": {"dropout": 0.2}}, {"model": {"residual": True}}):
         assert unsupported(MOONS.replace(**change)) is None, change
+
+
+# -- the engine's stepper on its own: the one-model Stepper interface, one value per trial --
+def _stepper_and_alone(configs):
+    from nnlab.nn import build_mlp
+    from nnlab.sweeps.batched_stepper import BatchedStepper
+    from nnlab.training.engines.torch_stepper import TorchStepper
+    data = [prepare(c.data) for c in configs]
+    sized = [sized_for_data(c, d) for c, d in zip(configs, data)]
+    alone = [TorchStepper(build_mlp(c.model, seed=c.train.seed), d.X_train, d.y_train, c.train, d.task)
+             for c, d in zip(sized, data)]
+    return BatchedStepper(sized, data), alone
+
+
+def _per_trial(epochs):
+    """run()'s StackedEpochs -> per trial, the list of (loss, accuracy) the one-model stepper gives."""
+    rows = [e.per_trial() for e in epochs]
+    return [[row[k] for row in rows] for k in range(len(rows[0]))]
+
+
+def test_batched_stepper_runs_each_trial_as_the_torch_stepper_runs_it_alone_with_per_trial_rates():
+    configs = [MOONS.replace(train={"lr": lr, "seed": s}) for lr, s in ((0.01, 0), (0.03, 1), (0.005, 2))]
+    stepper, alone = _stepper_and_alone(configs)
+    got = _per_trial(stepper.run(2) + stepper.run(1))          # uneven chunks
+    stepper.set_lr([0.02, 0.001, 0.05])                        # one rate per trial, optimizer state kept
+    got = [a + b for a, b in zip(got, _per_trial(stepper.run(3)))]
+    for k, (one, lr) in enumerate(zip(alone, (0.02, 0.001, 0.05))):
+        expected = one.run(3)
+        one.set_lr(lr)
+        expected += one.run(3)
+        np.testing.assert_allclose(np.array(got[k]), np.array(expected), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(stepper.parameters(k), one.parameters(), rtol=1e-4, atol=1e-5)
+        assert stepper.evaluate("train")[k] == pytest.approx(one.evaluate(one.X, one.y), rel=1e-5, abs=1e-6)
+        assert stepper.evaluate("test")[k].keys() == {"loss", "accuracy"}
+
+
+def test_batched_stepper_frozen_trials_keep_their_weights_and_weights_round_trip():
+    configs = [SEED.replace(train={"epochs": 10, "lr": 0.01, "seed": s}) for s in (0, 1, 2)]
+    stepper, alone = _stepper_and_alone(configs)
+    stepper.run(2)
+    kept = stepper.weights(1)
+    stepper.freeze([1])
+    assert stepper.active == [0, 2]
+    got = _per_trial(stepper.run(3))
+    assert torch.equal(stepper.weights(1), kept)
+    for k in (0, 2):                                           # the others go on as if alone
+        np.testing.assert_allclose(np.array(got[k]), np.array((alone[k].run(2), alone[k].run(3))[1]),
+                                   rtol=1e-5, atol=1e-6)
+    before = stepper.parameters(0)
+    stepper.load_parameters(0, np.zeros_like(before))
+    assert not stepper.parameters(0).any()
+    stepper.load_weights(0, torch.from_numpy(before))
+    np.testing.assert_array_equal(stepper.parameters(0), before)
+
+
+def test_batched_stepper_set_inputs_changes_one_trial_only():
+    configs = [SEED.replace(train={"epochs": 5, "seed": s}) for s in (0, 1)]
+    stepper, alone = _stepper_and_alone(configs)
+    X = np.asarray(prepare(configs[0].data).X_train, np.float32) * 0.5
+    stepper.set_inputs(0, X)
+    alone[0].set_inputs(X)
+    got = _per_trial(stepper.run(2))
+    for k in (0, 1):
+        np.testing.assert_allclose(np.array(got[k]), np.array(alone[k].run(2)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("configs", [CASES["seed-adam-full-batch"], FEATURES["cosine-schedule"]],
+                         ids=["many-epochs-per-run", "one-epoch-per-run"])
+def test_ctrl_c_books_the_finished_epochs_of_every_trial_as_fit_does(monkeypatch, configs):
+    data = [prepare(c.data) for c in configs]
+    steps = {"n": 0}
+    step = BatchedOptimizer.step
+
+    def interrupted_step(self, grad):                          # Ctrl-C in the 8th epoch (one step per epoch)
+        steps["n"] += 1
+        if steps["n"] == 8:
+            raise KeyboardInterrupt
+        step(self, grad)
+
+    monkeypatch.setattr(BatchedOptimizer, "step", interrupted_step)
+    together = fit_batched([sized_for_data(c, d) for c, d in zip(configs, data)], data)
+    monkeypatch.undo()
+    alone = [train(c.replace(train={"engine": "torch"}), data=d) for c, d in zip(configs, data)]
+    for k, h in enumerate(together.histories):
+        assert h.interrupted and h.epochs_run == 7 and len(h.loss) == 7
+        np.testing.assert_allclose(h.loss, alone[k].history.loss[:7], rtol=1e-5, atol=1e-6)

@@ -7,7 +7,7 @@ import torch
 from nnlab.sweeps.batched_model import StackedMLP
 from nnlab.training.losses import Loss
 
-__all__ = ["StackedData", "evaluate_stacked", "final_metrics"]
+__all__ = ["StackedData", "evaluate_stacked"]
 
 
 class StackedData:
@@ -43,16 +43,3 @@ def evaluate_stacked(net: StackedMLP, data: StackedData, spec: Loss, classify: b
         acc = (spec.stacked_predict(out) == data.y).float().mean(1).tolist() if classify else None
     return losses, acc
 
-
-def final_metrics(net: StackedMLP, train: StackedData, test: StackedData | None, spec: Loss,
-                  classify: bool) -> list[dict]:
-    """``fit``'s History.final for every trial."""
-    result: dict[str, list[float]] = {}
-    for prefix, data in (("train", train), ("test", test)):
-        if data is None:
-            continue
-        losses, acc = evaluate_stacked(net, data, spec, classify)
-        result[f"{prefix}_loss"] = losses
-        if acc is not None:
-            result[f"{prefix}_accuracy"] = acc
-    return [{key: v[k] for key, v in result.items()} for k in range(net.flat.shape[0])]

@@ -5,7 +5,9 @@ its batch order. ``fit`` (through ``nnlab.training.driver``) and the playground'
 steppers, so one seed means one run whichever driver asks for the epochs. Built as
 ``Stepper(model, X, y, config, task[, reshuffle])``; the implementations are ``TorchStepper``
 (``engines/torch_stepper.py``), ``FastStepper`` (``engines/fast_fit.py``) and ``PlaygroundStepper``
-(``engines/playground_stepper.py``, TensorFlow Playground's rules). This module imports neither torch nor numba.
+(``engines/playground_stepper.py``, TensorFlow Playground's rules). The sweeps' batched engine has the K-model
+form of it, ``BatchedStepper`` (``sweeps/batched_stepper.py``: one value per trial, metrics kept in tensors until
+read), driven with the same pieces (``driver.TrialBook``). This module imports neither torch nor numba.
 """
 from __future__ import annotations
 
