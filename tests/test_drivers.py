@@ -191,6 +191,26 @@ def test_the_lazy_torch_path_equals_the_per_epoch_one():
     assert fit(a, X, y, config).loss == fit(b, X, y, config, observers=[reader]).loss and reader.last == EPOCHS
 
 
+@pytest.mark.parametrize("lr", [0.05, 1e38])          # the second diverges: the chunk stops at its first inf
+def test_a_chunk_of_fast_epochs_in_one_kernel_call_equals_one_call_per_epoch(lr):
+    """Full batch: the fast stepper runs a chunk in one compiled call (kernels.run_epochs); an on_epoch_end
+    observer makes the driver ask for one epoch at a time."""
+    from nnlab.training import Observer
+
+    class Reader(Observer):
+        def on_epoch_end(self, epoch, logs, model):
+            self.last = epoch
+
+    X, y = _data()
+    config = TrainConfig(lr=lr, epochs=40, optimizer="sgd", seed=3, engine="fast")
+    a = FastMLP.from_torch(_model("torch"))
+    b = copy.deepcopy(a)
+    chunked, stepped = fit(a, X, y, config), fit(b, X, y, config, observers=[Reader()])
+    assert chunked.loss == stepped.loss and chunked.diverged == stepped.diverged
+    assert np.array_equal(a.theta, b.theta, equal_nan=True)
+    assert chunked.diverged == (lr > 1)
+
+
 def test_ctrl_c_in_a_many_epoch_run_keeps_the_finished_epochs():
     """The lazy torch path: Ctrl-C in epoch 5's forward pass; epochs 1-4 are in History, as fit promises."""
     X, y = _data()

@@ -525,3 +525,21 @@ def run_epoch(mode, theta, grad, s1, s2, sizes, acts, hyper, codes, x, labels, t
             step(opt, theta, grad, s1, s2, hyper, codes[3])
     out[0] = total
     out[1] = correct
+
+
+@njit(cache=True, nogil=True)
+def run_epochs(n_epochs, theta, grad, s1, s2, sizes, acts, hyper, codes, x, labels, targets, raw, perm, batch,
+               work, out, sums):
+    """Up to ``n_epochs`` TRAIN epochs of ``run_epoch`` in one call, every epoch in the batch order ``raw``
+    gives (the whole set, or a stored order): sums[e] = [loss sum, correct count] of epoch e. Returns the epochs
+    run; stops after the first non-finite loss. One call for a chunk of epochs spares the per-epoch dispatch
+    and Python, and holds Python's lock once per chunk (threads training other models run meanwhile)."""
+    no_outputs = np.zeros((0, 0), np.float32)
+    for e in range(n_epochs):
+        run_epoch(TRAIN, theta, grad, s1, s2, sizes, acts, hyper, codes, x, labels, targets, raw, perm, batch,
+                  work, out, no_outputs)
+        sums[e, 0] = out[0]
+        sums[e, 1] = out[1]
+        if not np.isfinite(out[0]):
+            return e + 1
+    return n_epochs
