@@ -203,7 +203,8 @@ def main(argv=None) -> int:
     runs: dict[str, list[dict]] = {name: [] for name in ROWS}
     for _ in range(args.repeats):          # interleaved, so a slow phase of the machine hits every row
         for name, run in ROWS.items():
-            gc.collect()                   # each row starts with the garbage of the one before collected
+            gc.collect()                   # each row starts with the garbage of the one before collected,
+            time.sleep(1.0)                # and after a pause (worker processes gone, spinning threads idle)
             runs[name].append(run(trials, args.epochs))
     peak = peak_per_core()
     load_after = os.getloadavg()
