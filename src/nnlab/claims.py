@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nnlab.jsonsafe import json_safe
 
 __all__ = ["Claim", "Claims", "NOT_SHOWN", "load_claims", "json_safe"]
 
@@ -202,16 +203,3 @@ def _fill(template: str, numbers: dict) -> str:
     except (KeyError, IndexError) as err:
         raise ValueError(f"the claim's sentence {template!r} cites {err}, which is not among its numbers "
                          f"{sorted(numbers)}.") from None
-
-
-def json_safe(value):
-    """Numbers as JSON: NumPy scalars as Python ones, inf and NaN as null, tuples as lists."""
-    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value

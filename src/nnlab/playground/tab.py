@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nnlab._validation import InvalidArgument
+from nnlab.jsonsafe import json_safe
 from nnlab.playground.hosts import close_reason
 from nnlab.playground.protocol import (
     CLASSIC_ACTIVATIONS,
@@ -50,16 +51,6 @@ def training_pool() -> ThreadPoolExecutor:
 class Gone(Exception):
     """The tab's socket is closed: nothing more can be sent to it."""
 
-
-def _finite(value):
-    """NaN and infinities -> None, so the page's JSON.parse accepts the message."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 @functools.cache
@@ -103,7 +94,7 @@ class Tab:
         try:
             text = json.dumps(message, allow_nan=False)
         except ValueError:
-            text = json.dumps(_finite(message))
+            text = json.dumps(json_safe(message))
         try:
             await asyncio.wait_for(self.ws.send_text(text), SEND_TIMEOUT_S)
         except Exception as err:       # WebSocketDisconnect, a closed transport, a close already sent, a timeout

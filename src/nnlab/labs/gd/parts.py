@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnlab.jsonsafe import json_safe
 from nnlab.labs.gd import scalar, stochastic
 from nnlab.labs.gd.functions import FUNCTIONS
 from nnlab.labs.gd.settings import GOOD, N_TERMS, LabSettings
@@ -21,17 +22,8 @@ __all__ = ["Context", "Part", "PARTS", "jsonable", "LEVEL", "GOOD"]
 LEVEL = 1.0       # Part B: "close" means f - f* below this (from 144 at x0 = 10)
 
 
-def jsonable(value):
-    """``value`` with NumPy scalars and arrays turned into Python ones and non-finite floats into None."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
+jsonable = json_safe          # the name this lab's modules use
+
 
 
 class Context:

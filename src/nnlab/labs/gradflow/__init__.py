@@ -4,11 +4,11 @@ runs caught at their first non-finite value. ``run_gradflow`` writes the figures
 ``claims.json``, ``report.md`` and ``report.html``."""
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from nnlab.jsonsafe import json_safe
 from nnlab.labs.gradflow.settings import FULL, QUICK, Settings
 
 __all__ = ["run_gradflow", "measure_init", "Settings", "QUICK", "FULL"]
@@ -100,7 +100,7 @@ def _run(out: str | Path, settings: Settings, progress, quick: bool) -> dict:
         "files": [f.name for f in files],
         "wall_time_s": time.perf_counter() - start,
     }
-    summary = _finite(summary)
+    summary = json_safe(summary)
     result = write_lab(out, report(summary, s), make_claims(summary, s, quick), summary, lab="gradflow", quick=quick,
                        seconds=summary["wall_time_s"])
     return result.summary
@@ -112,14 +112,3 @@ def _spread(p) -> dict:
     import numpy as np
     last = np.log(p.forward[:, -1][p.forward[:, -1] > 0])
     return {"forward_ratio": p.summary()["forward_ratio"], "log_var_std_last_layer": float(last.std())}
-
-
-def _finite(value):
-    """JSON-safe: inf and NaN become null (a non-finite loss is reported by where it happened, not as a number)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
