@@ -23,14 +23,11 @@ from dataclasses import dataclass
 from nnlab.config import RunConfig
 from nnlab.sweeps.batched_model import StackedMLP
 from nnlab.sweeps.batched_stepper import BatchedStepper, batch_signature
-from nnlab.training.driver import TrialBook
+from nnlab.training.driver import CHUNK, TrialBook
 from nnlab.training.history import History
 from nnlab.training.stepper import Interrupted
 
 __all__ = ["StackedMLP", "BatchedFit", "fit_batched", "batch_signature"]
-
-_CHUNK = 100       # epochs per run call when nothing reads the metrics every epoch
-
 
 @dataclass
 class BatchedFit:
@@ -62,7 +59,7 @@ def _drive(stepper: BatchedStepper, books: list[TrialBook], epochs: int, on_epoc
     has_test = stepper.has_test
     watching = any(b.stopping.patience is not None for b in books)      # early stopping reads every epoch
     starting = [k for k, b in enumerate(books) if b.start.needed]      # a schedule or augmentation
-    chunk = 1 if has_test or watching or starting else max(min(epochs, _CHUNK), 1)
+    chunk = 1 if has_test or watching or starting else max(min(epochs, CHUNK), 1)
     pending: list[tuple] = []                           # (epoch, StackedEpoch, test metrics per trial | None)
 
     def flush() -> None:

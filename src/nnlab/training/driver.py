@@ -4,7 +4,7 @@
 History, the per-epoch test evaluation, the observers' hooks, divergence, the learning-rate schedule and
 augmentation (``EpochStart``, shared with the Trainer), early stopping with the best epoch's weights restored,
 Ctrl-C, the final metrics and the wall time. When nothing reads the
-metrics between epochs it asks for up to ``_CHUNK`` epochs per ``run`` call (the torch engine then syncs with the
+metrics between epochs it asks for up to ``CHUNK`` epochs per ``run`` call (the torch engine then syncs with the
 host once per call). ``TrialBook`` is the same book for one of many models trained together (the batched
 engine's driver, ``nnlab.sweeps.batched.fit_batched``).
 """
@@ -22,9 +22,9 @@ from nnlab.training.schedules import lr_at
 from nnlab.training.stepper import Interrupted, Stepper
 from nnlab.training.stopping import EarlyStopping
 
-__all__ = ["drive", "EpochStart", "TrialBook"]
+__all__ = ["drive", "EpochStart", "TrialBook", "CHUNK"]
 
-_CHUNK = 100       # epochs per run call when nothing reads the metrics every epoch
+CHUNK = 100       # epochs per run call when nothing reads the metrics every epoch
 
 
 class EpochStart:
@@ -118,7 +118,7 @@ def drive(stepper: Stepper, config, X, y, *, X_test=None, y_test=None, task: str
     stopping = EarlyStopping(config.early_stopping)
     every_epoch = (has_test or config.early_stopping is not None or start.needed
                    or any(type(o).on_epoch_end is not Observer.on_epoch_end for o in observers))
-    chunk = 1 if every_epoch else max(min(config.epochs, _CHUNK), 1)
+    chunk = 1 if every_epoch else max(min(config.epochs, CHUNK), 1)
     progress = [o for o in observers if type(o).on_progress is not Observer.on_progress]
     history = History(**stepper.info)
     with stepper.running():

@@ -7,11 +7,14 @@ vector ``theta`` in torch's order: W1 (h1, d), b1 (h1,), W2 (h2, h1), b2, ..., W
 layer, each block (width, b). Arithmetic is float32 like torch's; only the loss sums accumulate in float64.
 The optimizer updates repeat torch.optim's single-tensor formulas operation by operation, in float32.
 
-``run_epoch`` is the one entry point and the one function compiled with ``cache=True``: its machine code, the
+``run_epoch`` (one epoch, an evaluation or a prediction) and ``run_epochs`` (a chunk of training epochs in one
+call) are the entry points and the only functions compiled with ``cache=True``: their machine code, the
 helpers inlined, is stored on disk beside this file (or in NUMBA_CACHE_DIR), so only the first process on a
 machine pays for compilation. The kernels stay in this one file on purpose: numba keys the cache on the
-entry point's own source file, so a helper in another file could change without the cache noticing. It releases
-Python's interpreter lock while it runs (``nogil``), so threads train in parallel (the playground's tabs).
+entry points' own source file, so a helper in another file could change without the cache noticing (numba's
+documented caching limit); this is why the file keeps the forward and backward passes, losses and optimizer
+steps together, past the usual size. Both release Python's interpreter lock while they run (``nogil``), so
+threads train in parallel (the playground's tabs, the sweeps' trials).
 Codes: positions in the tuples of ``codes.py`` (tests check that they agree).
 """
 from __future__ import annotations
